@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <vector>
@@ -66,7 +67,8 @@ public:
   };
   // A bad marker, length or type is a session reset (RFC 4271 §6.1).
   struct FrameResult {
-    enum Kind { need_more, frame, error } kind = need_more;
+    // Scoped: an unscoped enumerator `frame` would clash with the member.
+    enum class Kind { need_more, frame, error } kind = Kind::need_more;
     Frame frame;
     Notification error_notification;
     std::string reason;
