@@ -1,0 +1,159 @@
+// An open-addressing hash table with linear probing, used for every RIB index.
+//
+// Why not std::unordered_map: a full table is a million prefixes per RIB, and
+// a node-based map costs one allocation (≥32 bytes) plus a bucket pointer per
+// entry and a cache miss per lookup. Here an entry is stored in the slot array
+// itself, an empty slot is recognised by a sentinel key (no metadata bytes),
+// deletion shifts followers back (no tombstones), and the capacity grows by
+// 1.5× with a multiply-shift range reduction, so memory stays within ~1.9×
+// of the live entries instead of the 2–4× of power-of-two tables.
+//
+// Traits must provide:
+//   static bool is_empty(const Slot&);
+//   static void clear(Slot&);          // make the slot empty (and release what it owns)
+//   static uint64_t hash(const Slot&); // the hash a lookup for this slot's key computes
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <memory>
+#include <utility>
+
+namespace halink::bgp {
+
+// A strong 64-bit mixer (the finaliser of MurmurHash3): prefix keys have
+// structured low bits, so they must be spread before range reduction.
+constexpr uint64_t mix_hash(uint64_t x) {
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdULL;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ULL;
+  x ^= x >> 33;
+  return x;
+}
+
+template <class Slot, class Traits>
+class FlatTable {
+public:
+  FlatTable() = default;
+  FlatTable(FlatTable&& other) noexcept { swap(other); }
+  FlatTable& operator=(FlatTable&& other) noexcept {
+    FlatTable moved(std::move(other));
+    swap(moved);
+    return *this;
+  }
+  FlatTable(const FlatTable&) = delete;
+  FlatTable& operator=(const FlatTable&) = delete;
+  ~FlatTable() { release(); }
+
+  size_t size() const { return size_; }
+  bool empty() const { return size_ == 0; }
+  size_t capacity() const { return capacity_; }
+  size_t memory_bytes() const { return capacity_ * sizeof(Slot); }
+
+  // The slot whose key satisfies `matches`, or nullptr.
+  template <class Matches>
+  Slot* find(uint64_t hash, Matches&& matches) const {
+    if (capacity_ == 0) return nullptr;
+    for (size_t i = home(hash);; i = next(i)) {
+      Slot& slot = slots_[i];
+      if (Traits::is_empty(slot)) return nullptr;
+      if (matches(slot)) return &slot;
+    }
+  }
+
+  // The slot with this key (second = false), or an empty slot reserved for
+  // it (second = true) that the caller must fill with the key before any
+  // other call on the table.
+  template <class Matches>
+  std::pair<Slot*, bool> find_or_insert(uint64_t hash, Matches&& matches) {
+    if ((size_ + 1) * 5 > capacity_ * 4) grow();  // keep load ≤ 0.8
+    for (size_t i = home(hash);; i = next(i)) {
+      Slot& slot = slots_[i];
+      if (Traits::is_empty(slot)) {
+        ++size_;
+        return {&slot, true};
+      }
+      if (matches(slot)) return {&slot, false};
+    }
+  }
+
+  // Removes a slot returned by find()/find_or_insert(), shifting later
+  // members of its probe run back so lookups never need tombstones.
+  void erase(Slot* slot) {
+    size_t hole = static_cast<size_t>(slot - slots_.get());
+    Traits::clear(slots_[hole]);
+    --size_;
+    for (size_t i = next(hole);; i = next(i)) {
+      Slot& candidate = slots_[i];
+      if (Traits::is_empty(candidate)) return;
+      const size_t want = home(Traits::hash(candidate));
+      // Move back when the hole lies cyclically in [want, i).
+      const bool movable = hole <= i ? (want <= hole || want > i) : (want <= hole && want > i);
+      if (movable) {
+        slots_[hole] = std::move(candidate);
+        Traits::clear(candidate);
+        hole = i;
+      }
+    }
+  }
+
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    for (size_t i = 0; i < capacity_; ++i)
+      if (!Traits::is_empty(slots_[i])) visit(slots_[i]);
+  }
+
+  void clear() {
+    FlatTable empty;
+    swap(empty);
+  }
+
+  void swap(FlatTable& other) noexcept {
+    std::swap(slots_, other.slots_);
+    std::swap(capacity_, other.capacity_);
+    std::swap(size_, other.size_);
+  }
+
+private:
+  size_t home(uint64_t hash) const {
+    // Lemire's multiply-shift reduction: any capacity, no modulo.
+    return static_cast<size_t>((static_cast<unsigned __int128>(mix_hash(hash)) * capacity_) >> 64);
+  }
+  size_t next(size_t i) const { return i + 1 == capacity_ ? 0 : i + 1; }
+
+  static std::unique_ptr<Slot[]> make_slots(size_t n) {
+    std::unique_ptr<Slot[]> slots(new Slot[n]);
+    for (size_t i = 0; i < n; ++i) Traits::clear(slots[i]);
+    return slots;
+  }
+
+  void grow() {
+    const size_t new_capacity = capacity_ < 16 ? 16 : capacity_ + capacity_ / 2;
+    std::unique_ptr<Slot[]> old = std::move(slots_);
+    const size_t old_capacity = capacity_;
+    slots_ = make_slots(new_capacity);
+    capacity_ = new_capacity;
+    for (size_t j = 0; j < old_capacity; ++j) {
+      Slot& from = old[j];
+      if (Traits::is_empty(from)) continue;
+      size_t i = home(Traits::hash(from));
+      while (!Traits::is_empty(slots_[i])) i = next(i);
+      slots_[i] = std::move(from);
+    }
+  }
+
+  void release() {
+    if (slots_)
+      for (size_t i = 0; i < capacity_; ++i) Traits::clear(slots_[i]);
+    slots_.reset();
+    capacity_ = 0;
+    size_ = 0;
+  }
+
+  std::unique_ptr<Slot[]> slots_;
+  size_t capacity_ = 0;
+  size_t size_ = 0;
+};
+
+}  // namespace halink::bgp

@@ -1,0 +1,148 @@
+// Prefix → V for both unicast families, the index under every RIB table.
+//
+// A hash map, not a trie: the RIB only ever asks for exact prefixes
+// (longest-prefix match is the kernel's job), and a flat hash table answers
+// that with one or two cache misses. IPv4 prefixes are packed into a single
+// 64-bit key (address << 8 | length) so an IPv4 slot costs 8 bytes of key.
+//
+// Pointers returned by find()/find_or_insert() stay valid until the next
+// insertion or erase in the same map.
+#pragma once
+
+#include <cstdint>
+#include <cstring>
+#include <utility>
+
+#include "bgp/rib/flat_table.h"
+#include "core/ip.h"
+
+namespace halink::bgp {
+
+template <class V>
+class PrefixMap {
+public:
+  V* find(const Prefix& prefix) {
+    if (prefix.family() == Family::ipv4) {
+      const uint64_t key = v4_key(prefix);
+      V4Slot* slot = v4_.find(key, [key](const V4Slot& s) { return s.key == key; });
+      return slot ? &slot->value : nullptr;
+    }
+    const V6Slot probe = v6_probe(prefix);
+    V6Slot* slot = v6_.find(V6Traits::hash(probe), [&](const V6Slot& s) { return same_key(s, probe); });
+    return slot ? &slot->value : nullptr;
+  }
+  const V* find(const Prefix& prefix) const { return const_cast<PrefixMap*>(this)->find(prefix); }
+
+  // The value for `prefix`, default-constructed when new (second = true).
+  std::pair<V*, bool> find_or_insert(const Prefix& prefix) {
+    if (prefix.family() == Family::ipv4) {
+      const uint64_t key = v4_key(prefix);
+      auto [slot, inserted] = v4_.find_or_insert(key, [key](const V4Slot& s) { return s.key == key; });
+      if (inserted) slot->key = key;
+      return {&slot->value, inserted};
+    }
+    const V6Slot probe = v6_probe(prefix);
+    auto [slot, inserted] =
+        v6_.find_or_insert(V6Traits::hash(probe), [&](const V6Slot& s) { return same_key(s, probe); });
+    if (inserted) {
+      slot->high = probe.high;
+      slot->low = probe.low;
+      slot->length = probe.length;
+    }
+    return {&slot->value, inserted};
+  }
+
+  bool erase(const Prefix& prefix) {
+    if (prefix.family() == Family::ipv4) {
+      const uint64_t key = v4_key(prefix);
+      V4Slot* slot = v4_.find(key, [key](const V4Slot& s) { return s.key == key; });
+      if (!slot) return false;
+      v4_.erase(slot);
+      return true;
+    }
+    const V6Slot probe = v6_probe(prefix);
+    V6Slot* slot = v6_.find(V6Traits::hash(probe), [&](const V6Slot& s) { return same_key(s, probe); });
+    if (!slot) return false;
+    v6_.erase(slot);
+    return true;
+  }
+
+  size_t size() const { return v4_.size() + v6_.size(); }
+  size_t size(Family family) const { return family == Family::ipv4 ? v4_.size() : v6_.size(); }
+  size_t memory_bytes() const { return v4_.memory_bytes() + v6_.memory_bytes(); }
+
+  // visit(const Prefix&, V&) for every entry, IPv4 first, in no useful order.
+  // The visitor must not insert into or erase from this map.
+  template <class Visit>
+  void for_each(Visit&& visit) const {
+    v4_.for_each([&](V4Slot& s) { visit(v4_prefix(s.key), s.value); });
+    v6_.for_each([&](V6Slot& s) { visit(v6_prefix(s), s.value); });
+  }
+
+  void clear() {
+    v4_.clear();
+    v6_.clear();
+  }
+
+private:
+  static constexpr uint64_t empty_v4 = ~uint64_t{0};  // length byte 0xff never occurs
+  static constexpr uint8_t empty_v6 = 0xff;
+
+  struct V4Slot {
+    uint64_t key = empty_v4;
+    V value{};
+  };
+  struct V4Traits {
+    static bool is_empty(const V4Slot& s) { return s.key == empty_v4; }
+    static void clear(V4Slot& s) {
+      s.key = empty_v4;
+      s.value = V{};
+    }
+    static uint64_t hash(const V4Slot& s) { return s.key; }
+  };
+  struct V6Slot {
+    uint64_t high = 0;
+    uint64_t low = 0;
+    uint8_t length = empty_v6;
+    V value{};
+  };
+  struct V6Traits {
+    static bool is_empty(const V6Slot& s) { return s.length == empty_v6; }
+    static void clear(V6Slot& s) {
+      s.length = empty_v6;
+      s.value = V{};
+    }
+    static uint64_t hash(const V6Slot& s) {
+      return s.high ^ mix_hash(s.low ^ (uint64_t{s.length} << 56)) ^ s.length;
+    }
+  };
+
+  static uint64_t v4_key(const Prefix& p) {
+    return (uint64_t{p.address().v4_host_order()} << 8) | static_cast<uint64_t>(p.length());
+  }
+  static Prefix v4_prefix(uint64_t key) {
+    return Prefix::make_masked(IpAddress::v4(static_cast<uint32_t>(key >> 8)), static_cast<int>(key & 0xff));
+  }
+  static V6Slot v6_probe(const Prefix& p) {
+    V6Slot s;
+    const auto& raw = p.address().raw();
+    std::memcpy(&s.high, raw.data(), 8);
+    std::memcpy(&s.low, raw.data() + 8, 8);
+    s.length = static_cast<uint8_t>(p.length());
+    return s;
+  }
+  static Prefix v6_prefix(const V6Slot& s) {
+    uint8_t bytes[16];
+    std::memcpy(bytes, &s.high, 8);
+    std::memcpy(bytes + 8, &s.low, 8);
+    return Prefix::make_masked(IpAddress::from_bytes(Family::ipv6, bytes), s.length);
+  }
+  static bool same_key(const V6Slot& a, const V6Slot& b) {
+    return a.high == b.high && a.low == b.low && a.length == b.length;
+  }
+
+  mutable FlatTable<V4Slot, V4Traits> v4_;
+  mutable FlatTable<V6Slot, V6Traits> v6_;
+};
+
+}  // namespace halink::bgp
