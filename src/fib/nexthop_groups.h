@@ -1,0 +1,171 @@
+// Planning kernel writes with nexthop objects and groups (Linux >= 5.3,
+// `ip nexthop`), sans-IO: route changes in, a list of kernel operations out.
+//
+// The model:
+// - one nexthop object per path (gateway, interface), shared by every group;
+// - one group per distinct next-hop set (with weights), shared by every route
+//   with that set; a route with a single next hop still points at a group of
+//   one, so that it too can be re-pointed without touching the route;
+// - routes point at groups, never at nexthops.
+//
+// Why: when a path dies, re-writing the few groups that contain it moves every
+// route at once (prefix-independent convergence), where a table of per-route
+// next hops must rewrite each route. After such a re-write two groups may hold
+// the same set ({a,b,c,d} lost d and {a,b,c} already existed). They are merged
+// lazily: new routes use the set's canonical group, a route on a duplicate
+// moves when it changes anyway, and merge_duplicate_groups() moves the rest in
+// bounded slices when the caller has time. Nothing is re-written during the
+// failure itself.
+//
+// The same reasoning applies to a batch of changes from the speaker: when
+// every route of a group moves to the same new set in one batch (a peer went
+// away and its routes were recomputed), the group is re-pointed once instead.
+//
+// Every operation names a kernel object and carries its whole new state, so
+// executing it twice is harmless and a failed one can be re-derived from the
+// current model (see NetlinkFib::retry_failed()).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <span>
+#include <string>
+#include <unordered_map>
+#include <variant>
+#include <vector>
+
+#include "fib/route.h"
+
+namespace halink::fib {
+
+// Kernel nexthop and group ids share one 32-bit space per network namespace
+// with every other daemon's; ours start high so they do not collide with
+// FRR's or `ip nexthop` typed by hand (which count up from 1).
+using ObjectId = uint32_t;
+inline constexpr ObjectId kDefaultFirstObjectId = 0x4861'0000;  // "Ha"
+
+struct GroupMember {
+  ObjectId next_hop = 0;
+  uint16_t weight = 1;  // 1..256
+  auto operator<=>(const GroupMember&) const = default;
+};
+
+struct AddNextHop {
+  ObjectId id;
+  NextHop next_hop;  // weight unused
+};
+// Creates the group, or replaces the members of an existing one: the one
+// write that moves every route using it.
+struct SetGroup {
+  ObjectId id;
+  std::vector<GroupMember> members;  // sorted by next_hop id
+  bool created;
+};
+// Adds or replaces the route so that it uses `group`.
+struct SetRoute {
+  Prefix prefix;
+  ObjectId group;
+};
+struct DeleteRoute {
+  Prefix prefix;
+};
+// Deleting a group makes the kernel delete the routes still using it; those
+// are listed (non-empty only when their last next hop died).
+struct DeleteGroup {
+  ObjectId id;
+  std::vector<Prefix> routes_removed;
+};
+struct DeleteNextHop {
+  ObjectId id;
+};
+using FibOperation = std::variant<AddNextHop, SetGroup, SetRoute, DeleteRoute, DeleteGroup, DeleteNextHop>;
+std::string to_string(const FibOperation& operation);
+
+struct PlanError {
+  Prefix prefix;
+  std::string message;
+};
+
+// Operations in the order they must reach the kernel: objects are created
+// before anything refers to them and deleted after nothing does.
+struct Plan {
+  std::vector<FibOperation> operations;
+  std::vector<PlanError> errors;  // changes refused; those prefixes keep their old state
+};
+
+class NextHopGroups {
+public:
+  explicit NextHopGroups(ObjectId first_id = kDefaultFirstObjectId);
+
+  // The model changes at once; the caller executes the plan.
+  Plan apply(std::span<const RouteChange> changes);
+  Plan remove_next_hop(const NextHop& next_hop);
+  // Moves up to `max_routes` routes from duplicate groups to their set's
+  // canonical group and deletes the duplicates that empty.
+  Plan merge_duplicate_groups(size_t max_routes);
+  // Everything removed: groups first (which removes their routes), then nexthops.
+  Plan withdraw_all();
+
+  size_t route_count() const { return routes_.size(); }
+  size_t group_count() const { return groups_.size(); }
+  size_t next_hop_count() const { return next_hops_.size(); }
+  size_t duplicate_group_count() const;
+
+  std::optional<ObjectId> group_of(const Prefix& prefix) const;
+  const std::vector<GroupMember>* members(ObjectId group) const;  // nullptr if unknown
+  const NextHop* next_hop(ObjectId id) const;                     // nullptr if unknown
+  std::span<const Prefix> routes_using(ObjectId group) const;
+  std::vector<NextHop> next_hops_of(ObjectId group) const;  // with weights, in member order
+  std::optional<ObjectId> next_hop_id(const NextHop& next_hop) const;
+  std::vector<FibRoute> routes() const;
+  std::vector<ObjectId> group_ids() const;
+  std::vector<ObjectId> next_hop_ids() const;
+
+private:
+  struct NextHopEntry {
+    NextHop next_hop;  // weight 0: the key
+    uint32_t groups_using = 0;
+  };
+  struct GroupEntry {
+    std::vector<GroupMember> members;
+    std::vector<Prefix> routes;  // RouteEntry::position indexes this
+  };
+  struct RouteEntry {
+    ObjectId group;
+    uint32_t position;
+  };
+  // A change's next-hop set in canonical form: sorted paths, weights summed
+  // for repeated paths and clamped to 1..256.
+  using WantedSet = std::vector<NextHop>;
+
+  ObjectId allocate_id();
+  void release_id(ObjectId id);
+  std::optional<std::string> validate(const Prefix& prefix, const WantedSet& wanted) const;
+  std::optional<std::vector<GroupMember>> existing_members(const WantedSet& wanted) const;
+  std::vector<GroupMember> ensure_members(const WantedSet& wanted, Plan& plan);
+  ObjectId canonical_group(const WantedSet& wanted, Plan& plan);
+  void set_members(ObjectId group, std::vector<GroupMember> members, Plan& plan);
+  void attach_route(const Prefix& prefix, ObjectId group);
+  void detach_route(const Prefix& prefix, const RouteEntry& entry);
+  void unindex_group(ObjectId group, const std::vector<GroupMember>& members);
+  void index_group_if_first(ObjectId group, const std::vector<GroupMember>& members);
+  void release_next_hop(ObjectId id, Plan& plan);
+  void delete_unused_groups(Plan& plan);
+  void retarget_whole_groups(std::span<const RouteChange> changes, Plan& plan);
+
+  ObjectId next_id_;
+  std::vector<ObjectId> free_ids_;
+  // Ids freed while planning are reusable only by the next plan: a delete
+  // and an add of the same id in one plan would race in the kernel.
+  std::vector<ObjectId> released_ids_;
+
+  std::unordered_map<ObjectId, NextHopEntry> next_hops_;
+  std::map<NextHop, ObjectId> next_hop_by_path_;
+  std::unordered_map<ObjectId, GroupEntry> groups_;
+  std::map<std::vector<GroupMember>, ObjectId> canonical_group_;
+  std::unordered_map<Prefix, RouteEntry> routes_;
+  std::vector<ObjectId> maybe_unused_groups_;
+};
+
+}  // namespace halink::fib
