@@ -85,6 +85,7 @@ private:
   size_t read_pos_ = 0;
   size_t max_message_;
   bool failed_ = false;
+  FrameResult failure_;  // returned again by every next() after a framing error
 };
 
 }  // namespace halink::bgp
