@@ -1,0 +1,71 @@
+// Runs the decision process on the Loc-RIB as paths come and go, and says
+// what changed for forwarding.
+//
+// The speaker feeds every post-policy change (a peer's new or replaced path,
+// a withdrawal) through update()/withdraw(); each call re-selects the best
+// path and multipath set of that one prefix (path_selection.h) and returns a
+// RouteChange: whether the best path changed (re-advertise to peers) and
+// whether the set of next hops changed (re-program the FIB).
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "bgp/decision/decision_config.h"
+#include "bgp/rib/loc_rib.h"
+#include "bgp/rib/peer.h"
+
+namespace halink::bgp {
+
+// One way to forward a prefix: the gateway and the neighbour it came from
+// (whose PeerInfo::interface is the tunnel to use).
+struct NextHop {
+  IpAddress gateway;
+  PeerId peer = 0;
+  auto operator<=>(const NextHop&) const = default;
+};
+
+struct RouteChange {
+  bool best_changed = false;       // a different best path (or none / a first one)
+  bool next_hops_changed = false;  // the multipath next-hop set differs
+  bool changed() const { return best_changed || next_hops_changed; }
+};
+
+class DecisionProcess {
+public:
+  DecisionProcess(LocRib& rib, const PeerTable& peers, DecisionConfig config)
+      : rib_(rib), peers_(peers), config_(std::move(config)) {}
+
+  // `peer` now has this (post-policy) path to `prefix`, replacing its old one.
+  RouteChange update(const Prefix& prefix, PeerId peer, AttrSetRef attributes);
+  // `peer` no longer has a path to `prefix`.
+  RouteChange withdraw(const Prefix& prefix, PeerId peer);
+  // Re-run the selection for `prefix`, e.g. after an IGP cost changed.
+  RouteChange reselect(const Prefix& prefix);
+
+  // The selected best path, or nullptr.
+  const Path* best(const Prefix& prefix) const;
+  // The multipath set, best first; empty when there is no usable path.
+  std::vector<Path> multipath(const Prefix& prefix) const;
+  // Next hops of the multipath set, sorted, duplicates removed. Paths the
+  // speaker originated itself contribute none (nothing to forward to).
+  std::vector<NextHop> next_hops(const Prefix& prefix) const;
+
+  const DecisionConfig& config() const { return config_; }
+  void set_config(DecisionConfig config) { config_ = std::move(config); }  // then reselect()
+  LocRib& rib() { return rib_; }
+
+private:
+  template <class Modify>
+  RouteChange apply(const Prefix& prefix, Modify&& modify);
+
+  LocRib& rib_;
+  const PeerTable& peers_;
+  DecisionConfig config_;
+};
+
+// The next hops of the first multipath_count() paths of `paths` (as
+// DecisionProcess::next_hops, for callers that hold a PathList already).
+std::vector<NextHop> next_hops_of(const PathList& paths, const PeerTable& peers);
+
+}  // namespace halink::bgp

@@ -1,0 +1,33 @@
+// Best path and multipath set for one prefix.
+//
+// The comparator (path_comparator.h) is applied the way RFC 4271 §9.1.2.2
+// describes it — as eliminations over the whole candidate set — because the
+// MED step only compares some pairs and a plain sort would then depend on
+// the order paths arrived in:
+//   1. drop paths whose next hop is unresolvable (§9.1.2 (1));
+//   2. keep the paths best through LOCAL_PREF, AS_PATH length and ORIGIN;
+//   3. among those, drop every path that a path from the same neighbouring
+//      AS beats on MED;
+//   4. the best of the rest by the remaining steps is the best path;
+//   5. the rest equal to it through the IGP-cost step form the multipath set
+//      (eBGP: same neighbouring AS unless multipath_relax), best first and
+//      the others in comparator order, at most max_paths.
+#pragma once
+
+#include <cstddef>
+
+#include "bgp/decision/decision_config.h"
+#include "bgp/rib/path_list.h"
+#include "bgp/rib/peer.h"
+
+namespace halink::bgp {
+
+// Reorders `paths` so that [0] is the best path and [0, k) the multipath
+// set, records k in the list and returns it (0: no usable path).
+size_t select_paths(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config);
+
+// The forwarding address of a path: NEXT_HOP, or for IPv6 the link-local
+// next hop of MP_REACH when no global one was given (RFC 2545 §3).
+IpAddress forwarding_address(const PathAttributes& attributes);
+
+}  // namespace halink::bgp

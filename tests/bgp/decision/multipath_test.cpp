@@ -1,0 +1,178 @@
+// Best path, multipath and change detection through DecisionProcess: the
+// article's designs (4 equal tunnels; 8 tunnels with 4 prepended).
+#include "bgp/decision/decision_process.h"
+
+#include <algorithm>
+
+#include "bgp/decision/path_selection.h"
+#include "decision_fixture.h"
+
+namespace halink::bgp::testing {
+namespace {
+
+const Prefix remote = Prefix::parse("192.168.100.0/24").value();
+
+class MultipathTest : public DecisionFixture {
+protected:
+  std::vector<NextHop> hops_of(std::initializer_list<PeerId> ids) {
+    std::vector<NextHop> hops;
+    for (PeerId id : ids) hops.push_back({gateway(id), id});
+    std::sort(hops.begin(), hops.end());
+    return hops;
+  }
+  AttrSetRef prepended(PeerId peer, size_t times) {
+    PathAttributes a = make_attrs({peers_[peer].remote_as, 64999}, gateway(peer));
+    a.as_path->prepend(peers_[peer].remote_as, times);
+    return intern(a);
+  }
+
+  LocRib rib_;
+  DecisionProcess decision_{rib_, peers_, config_};
+};
+
+TEST_F(MultipathTest, FourEqualEbgpPathsGiveFourNextHops) {
+  for (PeerId id = 1; id <= 4; ++id) add_peer(id, 65010);  // one remote AS, four tunnels
+  for (PeerId id = 1; id <= 4; ++id) {
+    const RouteChange change = decision_.update(remote, id, route(id));
+    EXPECT_TRUE(change.next_hops_changed) << id;
+  }
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({1, 2, 3, 4}));
+  EXPECT_EQ(decision_.best(remote)->peer, 1u);  // lowest router id
+  EXPECT_EQ(decision_.multipath(remote).size(), 4u);
+}
+
+TEST_F(MultipathTest, PrependedPathsStayBackupAndTakeOverAtOnce) {
+  for (PeerId id = 1; id <= 8; ++id) add_peer(id, 65010);
+  // Peers 5–8 are the slower ISP's tunnels: their routes carry a prepend.
+  for (PeerId id = 5; id <= 8; ++id) decision_.update(remote, id, prepended(id, 3));
+  for (PeerId id = 1; id <= 4; ++id) decision_.update(remote, id, route(id));
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({1, 2, 3, 4}));
+  EXPECT_EQ(rib_.find(remote)->size(), 8u);
+
+  // Withdrawing three short paths shrinks the set; the long ones stay out.
+  for (PeerId id = 1; id <= 3; ++id) {
+    const RouteChange change = decision_.withdraw(remote, id);
+    EXPECT_TRUE(change.next_hops_changed);
+  }
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({4}));
+  // The last short path goes: all four long ones in one step.
+  const RouteChange change = decision_.withdraw(remote, 4);
+  EXPECT_TRUE(change.best_changed);
+  EXPECT_TRUE(change.next_hops_changed);
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({5, 6, 7, 8}));
+}
+
+TEST_F(MultipathTest, EbgpMultipathNeedsTheSameNeighbourAsUnlessRelaxed) {
+  add_peer(1, 65010);
+  add_peer(2, 65010);
+  add_peer(3, 65020);  // the other ISP's AS, same AS-path length
+  for (PeerId id = 1; id <= 3; ++id) decision_.update(remote, id, route(id));
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({1, 2}));
+
+  DecisionConfig relaxed = config_;
+  relaxed.multipath_relax = true;
+  decision_.set_config(relaxed);
+  const RouteChange change = decision_.reselect(remote);
+  EXPECT_TRUE(change.next_hops_changed);
+  EXPECT_FALSE(change.best_changed);
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({1, 2, 3}));
+}
+
+TEST_F(MultipathTest, MaxPathsLimitsTheSetInComparatorOrder) {
+  for (PeerId id = 1; id <= 6; ++id) add_peer(id, 65010);
+  DecisionConfig limited = config_;
+  limited.max_paths_ipv4 = 3;
+  decision_.set_config(limited);
+  for (PeerId id = 6; id >= 1; --id) decision_.update(remote, id, route(id));
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({1, 2, 3}));  // lowest router ids
+  limited.max_paths_ipv4 = 1;
+  decision_.set_config(limited);
+  decision_.reselect(remote);
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({1}));
+}
+
+TEST_F(MultipathTest, DifferentIgpCostsAreNotEqual) {
+  for (PeerId id = 1; id <= 3; ++id) add_peer(id, 65010);
+  DecisionConfig costed = config_;
+  costed.igp_cost = [](const IpAddress& nh) -> std::optional<uint32_t> {
+    if (nh == IpAddress::v4(10, 0, 3, 1)) return std::nullopt;  // unresolvable
+    return nh == IpAddress::v4(10, 0, 1, 1) ? 20 : 10;
+  };
+  decision_.set_config(costed);
+  for (PeerId id = 1; id <= 3; ++id) decision_.update(remote, id, route(id));
+  EXPECT_EQ(decision_.best(remote)->peer, 2u);
+  EXPECT_EQ(decision_.next_hops(remote), hops_of({2}));
+}
+
+TEST_F(MultipathTest, UnresolvableOnlyPathLeavesNoRoute) {
+  add_peer(1, 65010);
+  DecisionConfig costed = config_;
+  costed.igp_cost = [](const IpAddress&) -> std::optional<uint32_t> { return std::nullopt; };
+  decision_.set_config(costed);
+  const RouteChange change = decision_.update(remote, 1, route(1));
+  EXPECT_FALSE(change.changed());
+  EXPECT_EQ(decision_.best(remote), nullptr);
+  EXPECT_TRUE(decision_.next_hops(remote).empty());
+}
+
+TEST_F(MultipathTest, ChangeDetection) {
+  add_peer(1, 65010);
+  add_peer(2, 65010);
+  RouteChange change = decision_.update(remote, 2, route(2));
+  EXPECT_TRUE(change.best_changed);
+  EXPECT_TRUE(change.next_hops_changed);
+  // The same path again: nothing changed.
+  change = decision_.update(remote, 2, route(2));
+  EXPECT_FALSE(change.changed());
+  // New attributes, same next hop: best changed (re-advertise), FIB unchanged.
+  change = decision_.update(remote, 2, route(2, {64998, 64999}));
+  EXPECT_TRUE(change.best_changed);
+  EXPECT_FALSE(change.next_hops_changed);
+  // A longer path from peer 1 is only a backup.
+  change = decision_.update(remote, 1, route(1, {1, 2, 3, 4}));
+  EXPECT_FALSE(change.changed());
+  // Withdrawing the backup changes nothing either.
+  change = decision_.withdraw(remote, 1);
+  EXPECT_FALSE(change.changed());
+  change = decision_.withdraw(remote, 2);
+  EXPECT_TRUE(change.best_changed);
+  EXPECT_TRUE(change.next_hops_changed);
+  EXPECT_EQ(rib_.find(remote), nullptr);  // empty prefixes leave the Loc-RIB
+  EXPECT_FALSE(decision_.withdraw(remote, 2).changed());
+}
+
+// MED only compares paths from the same neighbouring AS, so "better" is not
+// transitive; the result must not depend on the order paths arrived in.
+TEST_F(MultipathTest, MedEliminationIsOrderIndependent) {
+  add_peer(1, 65010);
+  add_peer(2, 65020);
+  add_peer(3, 65010);
+  auto with_med = [&](PeerId peer, uint32_t med) {
+    PathAttributes a = make_attrs({peers_[peer].remote_as, 64999}, gateway(peer));
+    a.med = med;
+    return intern(a);
+  };
+  // Peer 1 (AS 65010, MED 20, router id 1) is eliminated by peer 3 (same AS,
+  // MED 10); then peer 2 (router id 2) beats peer 3 (router id 3).
+  const std::vector<std::vector<PeerId>> orders{{1, 2, 3}, {3, 2, 1}, {2, 1, 3}, {2, 3, 1}};
+  for (const auto& order : orders) {
+    LocRib rib;
+    DecisionProcess decision(rib, peers_, config_);
+    for (PeerId id : order) decision.update(remote, id, with_med(id, id == 1 ? 20 : 10));
+    EXPECT_EQ(decision.best(remote)->peer, 2u);
+  }
+}
+
+TEST_F(MultipathTest, Ipv6UsesLinkLocalNextHopWhenNoGlobalOne) {
+  add_peer(1, 65010);
+  PathAttributes a = make_attrs({65010}, IpAddress());
+  a.next_hop.reset();
+  a.link_local_next_hop = IpAddress::parse("fe80::1").value();
+  const Prefix v6 = Prefix::parse("2001:db8:100::/48").value();
+  decision_.update(v6, 1, intern(a));
+  ASSERT_EQ(decision_.next_hops(v6).size(), 1u);
+  EXPECT_EQ(decision_.next_hops(v6)[0].gateway, IpAddress::parse("fe80::1").value());
+}
+
+}  // namespace
+}  // namespace halink::bgp::testing
