@@ -1,0 +1,96 @@
+// All BFD sessions of one system: demultiplexing of received packets
+// (RFC 5880 §6.8.6, RFC 5881 §3, RFC 5883 §3), one timer queue for all of
+// them, and the snapshot behind `halink show bfd`.
+//
+// Timers: a binary heap of (deadline, session) with lazy deletion. A session
+// whose deadline changes gets a new entry; the old one is recognised as stale
+// by its generation number when it surfaces. on_timer(now) touches only the
+// sessions that are due, so 1,000 sessions at 50 ms cost O(log n) per packet,
+// not a scan per tick.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <queue>
+#include <span>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "bfd/session.h"
+
+namespace halink::bfd {
+
+// Where a packet came from, as the transport saw it.
+struct PacketSource {
+  IpAddress peer;
+  std::string_view interface;  // empty for multihop
+  bool multihop = false;       // arrived on port 4784
+  uint8_t ttl = 255;           // IP TTL / IPv6 Hop Limit
+};
+
+class Sessions {
+public:
+  explicit Sessions(RandomSource random);
+
+  // Errors: invalid config, discriminator in use, another session for the
+  // same (peer, interface, multihop).
+  Status add(Time now, SessionConfig config);
+  bool remove(uint32_t local_discriminator);
+  Status reconfigure(Time now, const SessionConfig& config);
+  Status set_admin_down(Time now, uint32_t local_discriminator, bool down);
+
+  // §6.8.6: a nonzero Your Discriminator selects the session; zero selects
+  // by (peer, interface, multihop). Returns why the packet was dropped, if it was.
+  DropReason on_packet(Time now, std::span<const uint8_t> bytes, const PacketSource& source);
+  void on_timer(Time now);
+  Time next_deadline() const;
+
+  void drain_actions(std::vector<Action>& out);
+  std::vector<Action> take_actions();
+
+  const Session* find(uint32_t local_discriminator) const;
+  const Session* find(const IpAddress& peer, std::string_view interface, bool multihop) const;
+  size_t size() const { return sessions_.size(); }
+  // Sorted by local discriminator.
+  std::vector<SessionInfo> snapshot() const;
+  // Packets dropped before a session was found (decode errors, unknown
+  // discriminator, no session for the source).
+  const Counters& unmatched() const { return unmatched_; }
+
+private:
+  struct Entry {
+    std::unique_ptr<Session> session;
+    Time scheduled = Time::never();
+    uint64_t generation = 0;
+  };
+  struct TimerEntry {
+    Time at;
+    uint32_t local_discriminator;
+    uint64_t generation;
+    bool operator>(const TimerEntry& o) const { return at > o.at; }
+  };
+  struct AddressKey {
+    bool multihop;
+    IpAddress peer;
+    std::string interface;
+    auto operator<=>(const AddressKey&) const = default;
+  };
+  static AddressKey key_of(const SessionConfig& c);
+
+  // After any call into a session: collect its actions, re-arm its timer.
+  void sync(uint32_t local_discriminator, Entry& entry);
+  void drop_stale_timers();
+
+  std::shared_ptr<RandomSource> random_;
+  std::unordered_map<uint32_t, Entry> sessions_;
+  std::map<AddressKey, uint32_t, std::less<>> by_address_;
+  std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
+  std::vector<Action> actions_;
+  Counters unmatched_;
+  std::vector<uint32_t> due_;  // scratch for on_timer
+};
+
+}  // namespace halink::bfd
