@@ -26,12 +26,11 @@ Notification update_error(uint8_t subcode, std::span<const uint8_t> data = {}) {
 bool add_path_receive(const CodecContext& ctx, AfiSafi f) { return wire::contains(ctx.add_path_receive, f); }
 bool add_path_send(const CodecContext& ctx, AfiSafi f) { return wire::contains(ctx.add_path_send, f); }
 
-// Next hop lengths RFC 4760 §3 allows per family for unicast: IPv4 (4), or
-// IPv6 global [+ link-local] (16/32, RFC 2545 §3, and RFC 8950 §3 for IPv4 NLRI).
-bool valid_next_hop_length(AfiSafi f, size_t n) {
-  if (f.afi == afi::ipv4) return n == 4 || n == 16 || n == 32;
-  return n == 16 || n == 32;
-}
+// Next hop lengths accepted for unicast: an IPv4 address (4), or IPv6
+// global [+ link-local] (16/32, RFC 2545 §3; RFC 8950 §3 for IPv4 NLRI).
+// An IPv4 next hop for IPv6 NLRI is sent by some speakers (ExaBGP); it is
+// framed unambiguously, so it is accepted and judged usable or not later.
+bool valid_next_hop_length(size_t n) { return n == 4 || n == 16 || n == 32; }
 
 // Decodes MP_REACH_NLRI; RFC 7606 §7.11: any malformation is a session
 // reset (we do not implement AFI/SAFI disable).
@@ -52,7 +51,7 @@ void decode_mp_reach(std::span<const uint8_t> value, std::span<const uint8_t> wh
     u.unsupported.push_back(UnsupportedFamily{f, true, std::vector<uint8_t>(value.begin(), value.end())});
     return;
   }
-  if (!valid_next_hop_length(f, next_hop_length))
+  if (!valid_next_hop_length(next_hop_length))
     return reset("next hop length " + std::to_string(next_hop_length) + " for " + f.to_string());
   auto next_hop = r.take(next_hop_length);
   r.u8();  // Reserved (RFC 4760 §3)
