@@ -1,0 +1,42 @@
+// The attribute changes RFC 4271 requires when a route leaves the speaker,
+// around the neighbour's export policy:
+//   prepare_export() → export policy (policy_evaluator.h) → finish_export().
+#pragma once
+
+#include <optional>
+
+#include "bgp/rib/peer.h"
+#include "bgp/wire/attributes.h"
+#include "core/ip.h"
+
+namespace halink::bgp {
+
+struct ExportTarget {
+  PeerId peer = 0;
+  uint32_t local_as = 0;
+  bool ebgp = true;
+  // Our address on the session, for NEXT_HOP (RFC 4271 §5.1.3); for the
+  // prefix's family.
+  std::optional<IpAddress> local_address;
+};
+
+// Whether the best path learned from `from` may be sent to `to` at all:
+// never back to the neighbour it came from, and iBGP-learned routes never
+// to iBGP neighbours (RFC 4271 §9.2, no route reflection).
+bool export_allowed(const PeerInfo& from, const ExportTarget& to);
+
+// Before export policy: what must not cross into another AS.
+//  - LOCAL_PREF is not sent to eBGP neighbours (§5.1.5).
+//  - A MED learned from a neighbouring AS is not passed on to another AS
+//    (§5.1.4); export policy may still set one.
+//  - ORIGINATOR_ID and CLUSTER_LIST stay inside the AS (RFC 4456 §8).
+PathAttributes prepare_export(const PathAttributes& best, const PeerInfo& from, const ExportTarget& to);
+
+// After export policy: own AS prepended for eBGP (§5.1.2), NEXT_HOP set to
+// our address for eBGP and for routes we originate (§5.1.3), LOCAL_PREF
+// present towards iBGP (§5.1.5). nullopt when no next hop of the prefix's
+// family is known for this session (the route cannot be announced).
+std::optional<PathAttributes> finish_export(PathAttributes attributes, const PeerInfo& from, const ExportTarget& to,
+                                            Family family);
+
+}  // namespace halink::bgp

@@ -1,0 +1,708 @@
+#include "bgp/speaker/speaker.h"
+
+#include <algorithm>
+#include <cassert>
+#include <unordered_map>
+
+#include "bgp/speaker/export_rules.h"
+#include "bgp/policy/policy_evaluator.h"
+#include "bgp/wire/update_codec.h"
+
+namespace halink::bgp {
+
+using speaker::LogLevel;
+
+// Routes waiting to be sent to one neighbour, grouped by attribute set so
+// that one UPDATE carries every prefix sharing the same attributes.
+// Groups keep their creation order so the bytes sent do not depend on
+// where attribute sets happen to live in memory (the simulator's traces
+// must be reproducible). A prefix may sit in several groups and in the
+// withdrawals; at flush time only what matches the Adj-RIB-Out is sent.
+struct Speaker::PendingOut {
+  std::vector<std::pair<AttrSetRef, std::vector<Prefix>>> announce;
+  std::unordered_map<const AttrSet*, size_t> group_of;
+  std::vector<Prefix> withdraw;
+
+  void add(const AttrSetRef& attrs, const Prefix& prefix) {
+    auto [it, inserted] = group_of.try_emplace(attrs.get(), announce.size());
+    if (inserted) announce.emplace_back(attrs, std::vector<Prefix>{});
+    announce[it->second].second.push_back(prefix);
+  }
+  bool empty() const { return announce.empty() && withdraw.empty(); }
+};
+
+struct Speaker::Neighbor {
+  PeerId id = 0;
+  NeighborSettings settings;
+  Session session;
+  AdjRibIn rib_in;
+  AdjRibOut rib_out;
+  PendingOut pending;
+  std::optional<Negotiated> negotiated;  // while Established
+  std::optional<IpAddress> learned_local_address;
+  Time state_since;
+  std::string last_down;
+  bool bfd_held_down = false;       // BFD says the path is dead
+  bool interface_held_down = false; // the tunnel interface is down
+  bool admin_down = false;
+  bool rfc8212_logged = false;
+  bool max_prefix_warned[2] = {false, false};
+
+  Neighbor(PeerId peer, NeighborSettings s, Session::RandomSource random)
+      : id(peer),
+        settings(std::move(s)),
+        session(settings.session, std::move(random)),
+        rib_in(peer, settings.soft_reconfiguration_inbound),
+        rib_out(peer) {}
+
+  bool ebgp() const { return settings.session.remote_as != settings.session.local_as; }
+  bool established() const { return negotiated.has_value(); }
+  bool has_family(Family f) const { return negotiated && negotiated->has_family(AfiSafi::unicast(f)); }
+  std::optional<IpAddress> local_address(Family f) const {
+    if (settings.local_address && settings.local_address->family() == f) return settings.local_address;
+    if (learned_local_address && learned_local_address->family() == f) return learned_local_address;
+    if (settings.local_address_other_family && settings.local_address_other_family->family() == f)
+      return settings.local_address_other_family;
+    return std::nullopt;
+  }
+};
+
+namespace {
+constexpr PeerId local_peer = 0;
+int family_index(Family f) { return f == Family::ipv4 ? 0 : 1; }
+}  // namespace
+
+Speaker::Speaker(SpeakerConfig config, RandomSource random)
+    : config_(std::move(config)), random_(std::move(random)), decision_(loc_rib_, peers_, config_.decision) {
+  PeerInfo local;
+  local.id = local_peer;
+  local.local = true;
+  local.ebgp = false;
+  local.remote_as = config_.local_as;
+  local.router_id = config_.router_id;
+  peers_.upsert(local);
+  originate_networks();
+  fib_dirty_.clear();  // nothing to forward for our own networks
+}
+
+Speaker::~Speaker() = default;
+
+// ---------------------------------------------------------------- configuration
+
+PeerId Speaker::add_neighbor(Time now, NeighborSettings settings) {
+  PeerId id = next_peer_id_++;
+  settings.session.local_as = config_.local_as;
+  settings.session.router_id = config_.router_id;
+  auto n = std::make_unique<Neighbor>(id, std::move(settings), random_);
+  n->state_since = now;
+  n->admin_down = n->settings.shutdown;
+  PeerInfo info;
+  info.id = id;
+  info.remote_as = n->settings.session.remote_as;
+  info.address = n->settings.address;
+  info.ebgp = n->ebgp();
+  info.interface = n->settings.interface;
+  peers_.upsert(info);
+  neighbors_.emplace(id, std::move(n));
+  return id;
+}
+
+void Speaker::remove_neighbor(Time now, PeerId peer) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->session.stop(now, "neighbor removed from the configuration");
+  drain_session(now, *n);
+  withdraw_all_from(*n);
+  flush(now);
+  neighbors_.erase(peer);
+  peers_.remove(peer);
+}
+
+void Speaker::update_policy(Time now, PeerId peer, NeighborPolicy policy) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->settings.policy = std::move(policy);
+  n->rfc8212_logged = false;
+  reapply_import(now, *n);
+  if (n->established()) {
+    // Re-run export against the whole Loc-RIB; Adj-RIB-Out suppresses what did not change.
+    export_full_table(*n);
+  }
+  flush(now);
+}
+
+void Speaker::set_networks(Time now, std::vector<Prefix> networks) {
+  for (const Prefix& p : originated_) {
+    if (std::find(networks.begin(), networks.end(), p) == networks.end()) mark_changed(p, decision_.withdraw(p, local_peer));
+  }
+  config_.networks = std::move(networks);
+  originate_networks();
+  flush(now);
+}
+
+void Speaker::originate_networks() {
+  PathAttributes attrs;
+  attrs.origin = Origin::igp;
+  attrs.as_path = AsPath{};
+  AttrSetRef ref = attributes_.intern(std::move(attrs));
+  for (const Prefix& p : config_.networks) mark_changed(p, decision_.update(p, local_peer, ref));
+  originated_ = config_.networks;
+}
+
+std::optional<PeerId> Speaker::find_neighbor(const std::string& name) const {
+  for (auto& [id, n] : neighbors_)
+    if (n->settings.name == name) return id;
+  return std::nullopt;
+}
+
+const NeighborSettings* Speaker::settings(PeerId peer) const {
+  const Neighbor* n = find(peer);
+  return n ? &n->settings : nullptr;
+}
+
+std::vector<PeerId> Speaker::neighbor_ids() const {
+  std::vector<PeerId> ids;
+  for (auto& [id, n] : neighbors_) ids.push_back(id);
+  return ids;
+}
+
+Speaker::Neighbor* Speaker::find(PeerId peer) {
+  auto it = neighbors_.find(peer);
+  return it == neighbors_.end() ? nullptr : it->second.get();
+}
+
+const Speaker::Neighbor* Speaker::find(PeerId peer) const {
+  auto it = neighbors_.find(peer);
+  return it == neighbors_.end() ? nullptr : it->second.get();
+}
+
+// ---------------------------------------------------------------- administration
+
+bool Speaker::peer_usable(const Neighbor& n) const {
+  return !n.admin_down && !n.bfd_held_down && !n.interface_held_down;
+}
+
+void Speaker::start(Time now) {
+  for (auto& [id, n] : neighbors_) {
+    if (peer_usable(*n)) n->session.start(now);
+    drain_session(now, *n);
+  }
+  flush(now);
+}
+
+void Speaker::shutdown_neighbor(Time now, PeerId peer, const std::string& message) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->admin_down = true;
+  n->session.stop(now, message);
+  drain_session(now, *n);
+  flush(now);
+}
+
+void Speaker::enable_neighbor(Time now, PeerId peer) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->admin_down = false;
+  if (peer_usable(*n)) n->session.start(now);
+  drain_session(now, *n);
+  flush(now);
+}
+
+void Speaker::reset_neighbor(Time now, PeerId peer, const std::string& message) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->session.reset(now, message);
+  drain_session(now, *n);
+  flush(now);
+}
+
+void Speaker::request_refresh(Time now, PeerId peer) {
+  Neighbor* n = find(peer);
+  if (!n || !n->established() || !n->negotiated->route_refresh) return;
+  for (const AfiSafi& family : n->negotiated->families)
+    (void)n->session.send_route_refresh(now, RouteRefresh{family, RouteRefresh::normal});
+  drain_session(now, *n);
+}
+
+void Speaker::bfd_down(Time now, PeerId peer, const std::string& diagnostic) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->bfd_held_down = true;
+  n->session.bfd_down(now, diagnostic);
+  // Hold-down: the session must not come back while BFD says the path is dead.
+  n->session.stop(now, {});
+  drain_session(now, *n);
+  flush(now);
+}
+
+void Speaker::bfd_up(Time now, PeerId peer) {
+  Neighbor* n = find(peer);
+  if (!n || !n->bfd_held_down) return;
+  n->bfd_held_down = false;
+  if (peer_usable(*n)) n->session.start(now);
+  drain_session(now, *n);
+  flush(now);
+}
+
+void Speaker::interface_down(Time now, const std::string& interface) {
+  for (auto& [id, n] : neighbors_) {
+    if (n->settings.interface != interface || n->interface_held_down) continue;
+    n->interface_held_down = true;
+    n->session.stop(now, "interface " + interface + " down");
+    drain_session(now, *n);
+  }
+  flush(now);
+}
+
+void Speaker::interface_up(Time now, const std::string& interface) {
+  for (auto& [id, n] : neighbors_) {
+    if (n->settings.interface != interface || !n->interface_held_down) continue;
+    n->interface_held_down = false;
+    if (peer_usable(*n)) n->session.start(now);
+    drain_session(now, *n);
+  }
+  flush(now);
+}
+
+// ---------------------------------------------------------------- transport
+
+ConnectionId Speaker::on_incoming(Time now, PeerId peer, const IpAddress& local_address) {
+  Neighbor* n = find(peer);
+  assert(n);
+  n->learned_local_address = local_address;
+  ConnectionId id = n->session.on_incoming(now);
+  drain_session(now, *n);
+  flush(now);
+  return id;
+}
+
+void Speaker::on_connected(Time now, PeerId peer, ConnectionId connection, const IpAddress& local_address) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->learned_local_address = local_address;
+  n->session.on_connected(now, connection);
+  drain_session(now, *n);
+  flush(now);
+}
+
+void Speaker::on_bytes(Time now, PeerId peer, ConnectionId connection, std::span<const uint8_t> bytes) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->session.on_bytes(now, connection, bytes);
+  drain_session(now, *n);
+  flush(now);
+}
+
+void Speaker::on_closed(Time now, PeerId peer, ConnectionId connection) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->session.on_closed(now, connection);
+  drain_session(now, *n);
+  flush(now);
+}
+
+void Speaker::on_timer(Time now) {
+  for (auto& [id, n] : neighbors_) {
+    if (n->session.next_deadline() <= now) {
+      n->session.on_timer(now);
+      drain_session(now, *n);
+    }
+  }
+  flush(now);
+}
+
+Time Speaker::next_deadline() const {
+  Time t = Time::never();
+  for (auto& [id, n] : neighbors_) t = earliest(t, n->session.next_deadline());
+  return t;
+}
+
+std::vector<SpeakerAction> Speaker::take_actions() {
+  std::vector<SpeakerAction> out;
+  out.swap(actions_);
+  return out;
+}
+
+// ---------------------------------------------------------------- session events
+
+void Speaker::drain_session(Time now, Neighbor& n) {
+  // Handling one action may produce more (e.g. sending the table after Established).
+  while (n.session.has_actions()) {
+    for (SessionAction& action : n.session.take_actions()) {
+      std::visit(
+          [&](auto& a) {
+            using A = std::decay_t<decltype(a)>;
+            if constexpr (std::is_same_v<A, session::SendBytes>) {
+              actions_.push_back(speaker::SendBytes{n.id, a.connection, std::move(a.bytes)});
+            } else if constexpr (std::is_same_v<A, session::Connect>) {
+              actions_.push_back(speaker::Connect{n.id, a.connection});
+            } else if constexpr (std::is_same_v<A, session::Close>) {
+              actions_.push_back(speaker::Close{n.id, a.connection});
+            } else if constexpr (std::is_same_v<A, session::Established>) {
+              on_established(now, n, a.negotiated);
+            } else if constexpr (std::is_same_v<A, session::Down>) {
+              on_down(now, n, a);
+            } else if constexpr (std::is_same_v<A, session::ReceivedUpdate>) {
+              on_update(now, n, a);
+            } else if constexpr (std::is_same_v<A, session::ReceivedRouteRefresh>) {
+              on_route_refresh(now, n, a.refresh);
+            }
+          },
+          action);
+    }
+  }
+}
+
+void Speaker::on_established(Time now, Neighbor& n, const Negotiated& negotiated) {
+  n.negotiated = negotiated;
+  n.state_since = now;
+  PeerInfo info = peers_[n.id];
+  info.router_id = negotiated.remote_id;
+  peers_.upsert(info);
+  actions_.push_back(speaker::PeerUp{n.id, negotiated.to_string()});
+  if (rfc8212_blocks_export(n.settings.policy, n.ebgp())) {
+    log(LogLevel::warning, n.id,
+        "no export policy: announcing nothing to this eBGP neighbour (RFC 8212); add `export:` to announce routes");
+  }
+  export_full_table(n);
+  flush_neighbor(now, n);
+  // RFC 4724 §2: End-of-RIB after the initial table, for every family.
+  for (const AfiSafi& family : negotiated.families)
+    if (family.is_unicast()) (void)n.session.send_update(now, Update::end_of_rib(family));
+}
+
+void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
+  n.last_down = down.text;
+  n.state_since = now;
+  if (!down.was_established) return;
+  n.negotiated.reset();
+  actions_.push_back(speaker::PeerDown{n.id, down.reason, down.text});
+  // Forwarding first: every route through this neighbour's next hop moves
+  // in one step, then the per-prefix withdrawals follow.
+  std::vector<IpAddress> gateways;
+  n.rib_in.for_each([&](const Prefix&, const AttrSetRef& a) {
+    if (a->next_hop && std::find(gateways.begin(), gateways.end(), *a->next_hop) == gateways.end())
+      gateways.push_back(*a->next_hop);
+  });
+  for (const IpAddress& g : gateways) actions_.push_back(speaker::NextHopDown{fib_next_hop(NextHop{g, n.id})});
+  withdraw_all_from(n);
+  n.rib_out.clear();
+  n.pending = {};
+}
+
+void Speaker::withdraw_all_from(Neighbor& n) {
+  std::vector<Prefix> prefixes;
+  prefixes.reserve(n.rib_in.size());
+  n.rib_in.for_each([&](const Prefix& p, const AttrSetRef&) { prefixes.push_back(p); });
+  for (const Prefix& p : prefixes) mark_changed(p, decision_.withdraw(p, n.id));
+  n.rib_in.clear();
+}
+
+// ---------------------------------------------------------------- import
+
+void Speaker::on_update(Time now, Neighbor& n, session::ReceivedUpdate& received) {
+  Update& u = received.update;
+  for (const DecodeProblem& p : received.problems)
+    log(LogLevel::warning, n.id, std::string("UPDATE ") + error_action_name(p.action) + ": " + p.reason);
+  withdraw_nlri(n, u.withdrawn);
+  withdraw_nlri(n, u.mp_withdrawn);
+  if (received.action == ErrorAction::treat_as_withdraw) {
+    // RFC 7606 §2: the session stays up, the UPDATE's routes are gone.
+    withdraw_nlri(n, u.nlri);
+    withdraw_nlri(n, u.mp_nlri);
+  } else if (!u.nlri.empty() || !u.mp_nlri.empty()) {
+    // Interned once per UPDATE: every NLRI in it shares the received attributes.
+    AttrSetRef received_attrs = attributes_.intern(u.attributes);
+    import_nlri(n, u.nlri, received_attrs, u.attributes);
+    import_nlri(n, u.mp_nlri, received_attrs, u.attributes);
+  }
+  check_max_prefix(now, n, Family::ipv4);
+  check_max_prefix(now, n, Family::ipv6);
+}
+
+void Speaker::withdraw_nlri(Neighbor& n, const NlriList& nlri) {
+  for (const Prefix& p : nlri.prefixes) withdraw_path(n, p);
+}
+
+void Speaker::withdraw_path(Neighbor& n, const Prefix& prefix) {
+  n.rib_in.withdraw_pre_policy(prefix);
+  if (n.rib_in.withdraw(prefix)) mark_changed(prefix, decision_.withdraw(prefix, n.id));
+}
+
+void Speaker::import_nlri(Neighbor& n, const NlriList& nlri, const AttrSetRef& received, const PathAttributes& attrs) {
+  if (nlri.empty()) return;
+  // RFC 4271 §9.1.2: a path carrying our own AS is a loop; it is not used
+  // (and replaces, i.e. withdraws, an earlier path for the prefix).
+  bool loop = attrs.as_path && attrs.as_path->count(config_.local_as) > n.settings.allowas_in;
+  bool usable = !loop && attrs.next_hop.has_value();
+  if (rfc8212_blocks_import(n.settings.policy, n.ebgp()) && !n.rfc8212_logged) {
+    log(LogLevel::warning, n.id,
+        "no import policy: ignoring every route from this eBGP neighbour (RFC 8212); add `import:` to accept routes");
+    n.rfc8212_logged = true;
+  }
+  for (const Prefix& prefix : nlri.prefixes) {
+    n.rib_in.update_pre_policy(prefix, received);
+    if (usable)
+      import_path(n, prefix, received);
+    else if (n.rib_in.withdraw(prefix))
+      mark_changed(prefix, decision_.withdraw(prefix, n.id));
+  }
+}
+
+void Speaker::import_path(Neighbor& n, const Prefix& prefix, const AttrSetRef& received) {
+  PolicyResult result =
+      import_route(n.settings.policy, PolicyContext{config_.local_as, n.ebgp()}, prefix, received.attributes());
+  if (!result.accepted) {
+    if (n.rib_in.withdraw(prefix)) mark_changed(prefix, decision_.withdraw(prefix, n.id));
+    return;
+  }
+  AttrSetRef accepted = result.modified ? attributes_.intern(std::move(*result.modified)) : received;
+  if (n.rib_in.update(prefix, accepted)) mark_changed(prefix, decision_.update(prefix, n.id, accepted));
+}
+
+void Speaker::reapply_import(Time now, Neighbor& n) {
+  if (!n.established()) return;
+  if (!n.rib_in.keeps_pre_policy()) {
+    // Without a pre-policy copy the peer has to send its routes again (RFC 2918).
+    request_refresh(now, n.id);
+    return;
+  }
+  std::vector<std::pair<Prefix, AttrSetRef>> received;
+  n.rib_in.for_each_pre_policy([&](const Prefix& p, const AttrSetRef& a) { received.emplace_back(p, a); });
+  for (auto& [prefix, attrs] : received) {
+    NlriList one;
+    one.prefixes.push_back(prefix);
+    import_nlri(n, one, attrs, attrs.attributes());
+  }
+}
+
+void Speaker::check_max_prefix(Time now, Neighbor& n, Family family) {
+  const std::optional<MaxPrefix>& limit = n.settings.policy.max_prefix(family);
+  if (!limit || limit->limit == 0) return;
+  size_t count = n.rib_in.size(family);
+  bool& warned = n.max_prefix_warned[family_index(family)];
+  if (count * 100 >= size_t(limit->limit) * limit->warning_threshold_percent && !warned) {
+    warned = true;
+    log(LogLevel::warning, n.id,
+        std::to_string(count) + " " + family_name(family) + " prefixes reach " +
+            std::to_string(limit->warning_threshold_percent) + "% of max-prefix " + std::to_string(limit->limit));
+  }
+  if (count * 100 < size_t(limit->limit) * limit->warning_threshold_percent) warned = false;
+  if (count <= limit->limit) return;
+  if (limit->warning_only) {
+    log(LogLevel::warning, n.id, "max-prefix " + std::to_string(limit->limit) + " exceeded (" +
+                                     std::to_string(count) + " " + family_name(family) + " prefixes), warning only");
+    return;
+  }
+  std::optional<Duration> restart;
+  if (!limit->restart_after.is_zero()) restart = limit->restart_after;
+  n.session.max_prefix_exceeded(now, AfiSafi::unicast(family), limit->limit, restart);
+}
+
+void Speaker::on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refresh) {
+  if (!refresh.afi_safi.is_unicast() || refresh.subtype != RouteRefresh::normal) return;
+  // RFC 2918 §4: re-advertise the Adj-RIB-Out of that family.
+  Family family = refresh.afi_safi.family();
+  std::vector<Prefix> sent;
+  n.rib_out.for_each([&](const Prefix& p, const AttrSetRef&) {
+    if (p.family() == family) sent.push_back(p);
+  });
+  for (const Prefix& p : sent) n.rib_out.withdraw(p);
+  loc_rib_.for_each([&](const Prefix& p, const PathList& paths) {
+    if (p.family() == family) export_prefix(n, p, &paths);
+  });
+  flush_neighbor(now, n);
+  (void)n.session.send_update(now, Update::end_of_rib(refresh.afi_safi));
+}
+
+// ---------------------------------------------------------------- decision → outputs
+
+void Speaker::mark_changed(const Prefix& prefix, const RouteChange& change) {
+  if (change.next_hops_changed) fib_dirty_.push_back(prefix);
+  if (change.best_changed) export_dirty_.push_back(prefix);
+}
+
+fib::NextHop Speaker::fib_next_hop(const NextHop& hop) const {
+  fib::NextHop out;
+  out.gateway = hop.gateway;
+  if (const PeerInfo* p = peers_.find(hop.peer)) out.interface = p->interface;
+  return out;
+}
+
+void Speaker::export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths) {
+  if (!to.has_family(prefix.family())) return;
+  const Path* best = paths ? paths->best() : nullptr;
+  std::optional<PathAttributes> out;
+  ExportTarget target{to.id, config_.local_as, to.ebgp(), to.local_address(prefix.family())};
+  if (best && export_allowed(peers_[best->peer], target)) {
+    const PeerInfo& from = peers_[best->peer];
+    PathAttributes prepared = prepare_export(best->attributes.attributes(), from, target);
+    PolicyResult result =
+        export_route(to.settings.policy, PolicyContext{config_.local_as, to.ebgp()}, prefix, prepared);
+    if (result.accepted)
+      out = finish_export(result.modified ? std::move(*result.modified) : std::move(prepared), from, target,
+                          prefix.family());
+  }
+  if (out) {
+    AttrSetRef ref = attributes_.intern(std::move(*out));
+    if (to.rib_out.announce(prefix, ref)) to.pending.add(ref, prefix);
+  } else if (to.rib_out.withdraw(prefix)) {
+    to.pending.withdraw.push_back(prefix);
+  }
+}
+
+void Speaker::export_full_table(Neighbor& to) {
+  loc_rib_.for_each([&](const Prefix& p, const PathList& paths) { export_prefix(to, p, &paths); });
+}
+
+void Speaker::flush(Time now) {
+  if (!fib_dirty_.empty()) {
+    std::sort(fib_dirty_.begin(), fib_dirty_.end());
+    fib_dirty_.erase(std::unique(fib_dirty_.begin(), fib_dirty_.end()), fib_dirty_.end());
+    speaker::RouteChanges changes;
+    changes.changes.reserve(fib_dirty_.size());
+    for (const Prefix& p : fib_dirty_) {
+      fib::RouteChange change{p, {}};
+      for (const NextHop& hop : decision_.next_hops(p)) change.next_hops.push_back(fib_next_hop(hop));
+      changes.changes.push_back(std::move(change));
+    }
+    fib_dirty_.clear();
+    actions_.push_back(std::move(changes));
+  }
+  if (!export_dirty_.empty()) {
+    std::sort(export_dirty_.begin(), export_dirty_.end());
+    export_dirty_.erase(std::unique(export_dirty_.begin(), export_dirty_.end()), export_dirty_.end());
+    for (auto& [id, n] : neighbors_) {
+      if (!n->established()) continue;
+      for (const Prefix& p : export_dirty_) export_prefix(*n, p, loc_rib_.find(p));
+    }
+    export_dirty_.clear();
+  }
+  for (auto& [id, n] : neighbors_)
+    if (!n->pending.empty()) flush_neighbor(now, *n);
+}
+
+void Speaker::flush_neighbor(Time now, Neighbor& n) {
+  if (!n.established()) {
+    n.pending = {};
+    return;
+  }
+  const CodecContext& ctx = n.negotiated->codec;
+  auto send = [&](const Update& u) {
+    for (const Update& part : split_update(u, ctx)) (void)n.session.send_update(now, part);
+  };
+  // Withdrawals first, per family.
+  if (!n.pending.withdraw.empty()) {
+    Update v4, v6;
+    for (const Prefix& p : n.pending.withdraw) {
+      if (n.rib_out.find(p)) continue;  // announced again since
+      if (p.family() == Family::ipv4) {
+        v4.withdrawn.prefixes.push_back(p);
+      } else {
+        v6.mp_unreach_family = AfiSafi::unicast(Family::ipv6);
+        v6.mp_withdrawn.prefixes.push_back(p);
+      }
+    }
+    if (!v4.withdrawn.empty()) send(v4);
+    if (!v6.mp_withdrawn.empty()) send(v6);
+  }
+  for (auto& [attrs, prefixes] : n.pending.announce) {
+    Update v4, v6;
+    for (const Prefix& p : prefixes) {
+      const AttrSetRef* current = n.rib_out.find(p);
+      if (!current || !(*current == attrs)) continue;  // changed or withdrawn since
+      (p.family() == Family::ipv4 ? v4.nlri : v6.mp_nlri).prefixes.push_back(p);
+    }
+    if (!v4.nlri.empty()) {
+      v4.attributes = attrs.attributes();
+      send(v4);
+    }
+    if (!v6.mp_nlri.empty()) {
+      v6.attributes = attrs.attributes();
+      v6.mp_reach_family = AfiSafi::unicast(Family::ipv6);
+      send(v6);
+    }
+  }
+  n.pending = {};
+  drain_session(now, n);
+}
+
+void Speaker::log(LogLevel level, PeerId peer, std::string text) {
+  actions_.push_back(speaker::Log{level, peer, std::move(text)});
+}
+
+// ---------------------------------------------------------------- inspection
+
+std::optional<NeighborView> Speaker::neighbor(PeerId peer) const {
+  const Neighbor* n = find(peer);
+  if (!n) return std::nullopt;
+  NeighborView v;
+  v.id = n->id;
+  v.name = n->settings.name;
+  v.address = n->settings.address;
+  v.interface = n->settings.interface;
+  v.remote_as = n->settings.session.remote_as;
+  v.state = n->session.state();
+  v.state_since = n->state_since;
+  v.last_down = n->last_down;
+  if (n->negotiated) {
+    v.remote_id = n->negotiated->remote_id;
+    v.hold_time = n->negotiated->hold_time;
+    v.keepalive_time = n->negotiated->keepalive_time;
+  }
+  v.received_prefixes = n->rib_in.size();
+  v.advertised_prefixes = n->rib_out.size();
+  v.rfc8212_blocked = rfc8212_blocks_import(n->settings.policy, n->ebgp()) ||
+                      rfc8212_blocks_export(n->settings.policy, n->ebgp());
+  v.counters = n->session.counters();
+  return v;
+}
+
+std::vector<NeighborView> Speaker::neighbors() const {
+  std::vector<NeighborView> out;
+  for (auto& [id, n] : neighbors_) out.push_back(*neighbor(id));
+  return out;
+}
+
+std::optional<RouteView> Speaker::route(const Prefix& prefix) const {
+  const PathList* paths = loc_rib_.find(prefix);
+  if (!paths || paths->empty()) return std::nullopt;
+  RouteView v;
+  v.prefix = prefix;
+  for (size_t i = 0; i < paths->size(); ++i) {
+    const Path& p = (*paths)[i];
+    RouteView::PathView pv;
+    pv.peer = p.peer;
+    const Neighbor* n = find(p.peer);
+    pv.from = n ? n->settings.name : "local";
+    pv.attributes = p.attributes.attributes();
+    pv.best = i == 0 && paths->multipath_count() > 0;
+    pv.multipath = i < paths->multipath_count();
+    v.paths.push_back(std::move(pv));
+  }
+  for (const NextHop& hop : next_hops_of(*paths, peers_)) v.next_hops.push_back(fib_next_hop(hop));
+  return v;
+}
+
+std::vector<RouteView> Speaker::routes(std::optional<Family> family) const {
+  std::vector<RouteView> out;
+  loc_rib_.for_each([&](const Prefix& p, const PathList&) {
+    if (family && p.family() != *family) return;
+    if (auto v = route(p)) out.push_back(std::move(*v));
+  });
+  std::sort(out.begin(), out.end(), [](const RouteView& a, const RouteView& b) { return a.prefix < b.prefix; });
+  return out;
+}
+
+std::vector<fib::RouteChange> Speaker::forwarding_table() const {
+  std::vector<fib::RouteChange> out;
+  loc_rib_.for_each([&](const Prefix& p, const PathList& paths) {
+    fib::RouteChange change{p, {}};
+    for (const NextHop& hop : next_hops_of(paths, peers_)) change.next_hops.push_back(fib_next_hop(hop));
+    if (!change.next_hops.empty()) out.push_back(std::move(change));
+  });
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.prefix < b.prefix; });
+  return out;
+}
+
+}  // namespace halink::bgp

@@ -1,0 +1,187 @@
+// The BGP speaker: every neighbour's Session, the RIBs, policy and the
+// decision process wired together, sans-IO.
+//
+// Data flows one way (ARCHITECTURE.md): bytes → session → import policy →
+// Adj-RIB-In → decision (best + multipath) → forwarding changes and, through
+// export policy and Adj-RIB-Out, UPDATEs to the other neighbours.
+//
+// Behaviour, with the rules it follows:
+//  - Configured networks are originated as local paths (ORIGIN IGP, empty
+//    AS_PATH) and announced to every neighbour export policy allows.
+//  - On Established the Adj-RIB-Out is sent, then End-of-RIB per negotiated
+//    family (RFC 4724 §2). Updates are grouped by attribute set, many NLRI
+//    per UPDATE, split to the negotiated message size (RFC 8654).
+//  - eBGP export: own AS prepended, NEXT_HOP set to our address on the
+//    session (RFC 4271 §5.1.3), LOCAL_PREF removed (§5.1.5), MED not passed
+//    on from another AS (§5.1.4) unless export policy sets one,
+//    ORIGINATOR_ID/CLUSTER_LIST removed (RFC 4456 §8). iBGP routes are not
+//    sent to iBGP neighbours (no route reflection), and a route is never
+//    sent back to the neighbour it came from.
+//  - Import: a path with our own AS in AS_PATH (more than allowas_in times)
+//    is ignored (§9.1.2); RFC 7606 treat-as-withdraw withdraws the UPDATE's
+//    NLRI and keeps the session; RFC 8212 default deny for eBGP without a
+//    policy, logged once per neighbour.
+//  - A session going down withdraws everything learned from it at once; a
+//    NextHopDown action comes first so a FIB with shared next-hop groups
+//    moves every prefix in one write.
+//  - Max-prefix per family (warn, or tear down and optionally restart).
+#pragma once
+
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "bgp/decision/decision_process.h"
+#include "bgp/rib/adj_rib_in.h"
+#include "bgp/rib/adj_rib_out.h"
+#include "bgp/rib/attribute_store.h"
+#include "bgp/rib/loc_rib.h"
+#include "bgp/rib/peer.h"
+#include "bgp/session/session.h"
+#include "bgp/speaker/speaker_actions.h"
+#include "bgp/speaker/speaker_config.h"
+
+namespace halink::bgp {
+
+// A read-only view of one neighbour for `halink show neighbors`.
+struct NeighborView {
+  PeerId id = 0;
+  std::string name;
+  IpAddress address;
+  std::string interface;
+  uint32_t remote_as = 0;
+  SessionState state = SessionState::idle;
+  Time state_since;
+  std::string last_down;  // why it last went down; empty if never
+  uint32_t remote_id = 0;
+  Duration hold_time;     // negotiated, while Established
+  Duration keepalive_time;
+  size_t received_prefixes = 0;  // accepted by import policy (post-policy Adj-RIB-In)
+  size_t advertised_prefixes = 0;
+  bool rfc8212_blocked = false;  // eBGP without policy: nothing accepted/announced
+  SessionCounters counters;
+};
+
+// One path of a prefix for `halink show routes`.
+struct RouteView {
+  Prefix prefix;
+  struct PathView {
+    PeerId peer = 0;  // 0: originated here
+    std::string from;  // neighbour name or "local"
+    PathAttributes attributes;
+    bool best = false;
+    bool multipath = false;
+  };
+  std::vector<PathView> paths;
+  std::vector<fib::NextHop> next_hops;
+};
+
+class Speaker {
+public:
+  using RandomSource = Session::RandomSource;
+
+  Speaker(SpeakerConfig config, RandomSource random);
+  ~Speaker();
+  Speaker(const Speaker&) = delete;
+  Speaker& operator=(const Speaker&) = delete;
+
+  // ---- Configuration.
+  PeerId add_neighbor(Time now, NeighborSettings settings);
+  // Cease / Peer De-configured (RFC 4486) and every route of it withdrawn.
+  void remove_neighbor(Time now, PeerId peer);
+  // Only the policy changed: re-evaluates imports (from the pre-policy copy,
+  // or by asking for a ROUTE-REFRESH) and exports, keeping the session up.
+  void update_policy(Time now, PeerId peer, NeighborPolicy policy);
+  void set_networks(Time now, std::vector<Prefix> networks);
+  std::optional<PeerId> find_neighbor(const std::string& name) const;
+  const NeighborSettings* settings(PeerId peer) const;
+  std::vector<PeerId> neighbor_ids() const;
+
+  // ---- Administrative events.
+  void start(Time now);  // starts every neighbour not configured as shut down
+  void shutdown_neighbor(Time now, PeerId peer, const std::string& message);
+  void enable_neighbor(Time now, PeerId peer);
+  void reset_neighbor(Time now, PeerId peer, const std::string& message);
+  void request_refresh(Time now, PeerId peer);  // ROUTE-REFRESH towards the peer
+  // BFD said the path to the peer is down: the session goes down at once and
+  // stays down until bfd_up() (a hold-down, so BGP does not re-establish
+  // over a path BFD considers dead).
+  void bfd_down(Time now, PeerId peer, const std::string& diagnostic);
+  void bfd_up(Time now, PeerId peer);
+  // The interface the peer is reached through went down or came back (fast
+  // external fall-over).
+  void interface_down(Time now, const std::string& interface);
+  void interface_up(Time now, const std::string& interface);
+
+  // ---- Transport events for a neighbour's connections.
+  ConnectionId on_incoming(Time now, PeerId peer, const IpAddress& local_address);
+  void on_connected(Time now, PeerId peer, ConnectionId connection, const IpAddress& local_address);
+  void on_bytes(Time now, PeerId peer, ConnectionId connection, std::span<const uint8_t> bytes);
+  void on_closed(Time now, PeerId peer, ConnectionId connection);
+
+  // ---- Timers.
+  void on_timer(Time now);
+  Time next_deadline() const;
+
+  // ---- Output.
+  std::vector<SpeakerAction> take_actions();
+
+  // ---- Inspection.
+  std::vector<NeighborView> neighbors() const;
+  std::optional<NeighborView> neighbor(PeerId peer) const;
+  std::vector<RouteView> routes(std::optional<Family> family = std::nullopt) const;
+  std::optional<RouteView> route(const Prefix& prefix) const;
+  // The forwarding state the speaker wants: every prefix with next hops.
+  std::vector<fib::RouteChange> forwarding_table() const;
+  size_t attribute_sets() const { return attributes_.size(); }
+  size_t loc_rib_prefixes() const { return loc_rib_.prefix_count(); }
+
+private:
+  struct Neighbor;
+  struct PendingOut;
+
+  Neighbor* find(PeerId peer);
+  const Neighbor* find(PeerId peer) const;
+  void drain_session(Time now, Neighbor& n);
+  void on_established(Time now, Neighbor& n, const Negotiated& negotiated);
+  void on_down(Time now, Neighbor& n, const session::Down& down);
+  void on_update(Time now, Neighbor& n, session::ReceivedUpdate& received);
+  void on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refresh);
+  void import_nlri(Neighbor& n, const NlriList& nlri, const AttrSetRef& received, const PathAttributes& attrs);
+  void withdraw_nlri(Neighbor& n, const NlriList& nlri);
+  void import_path(Neighbor& n, const Prefix& prefix, const AttrSetRef& received);
+  void withdraw_path(Neighbor& n, const Prefix& prefix);
+  void withdraw_all_from(Neighbor& n);
+  void check_max_prefix(Time now, Neighbor& n, Family family);
+  void reapply_import(Time now, Neighbor& n);
+  void mark_changed(const Prefix& prefix, const RouteChange& change);
+  void originate_networks();
+  void export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths);
+  void export_full_table(Neighbor& to);
+  void flush(Time now);
+  void flush_neighbor(Time now, Neighbor& n);
+  fib::NextHop fib_next_hop(const NextHop& hop) const;
+  void log(speaker::LogLevel level, PeerId peer, std::string text);
+  bool peer_usable(const Neighbor& n) const;
+
+  SpeakerConfig config_;
+  RandomSource random_;
+  AttributeStore attributes_;
+  PeerTable peers_;
+  LocRib loc_rib_;
+  DecisionProcess decision_;
+  std::map<PeerId, std::unique_ptr<Neighbor>> neighbors_;
+  PeerId next_peer_id_ = 1;  // 0 is the local (originating) pseudo-peer
+  std::vector<Prefix> originated_;
+  // Prefixes whose forwarding or best path changed during the current input.
+  std::vector<Prefix> fib_dirty_;
+  std::vector<Prefix> export_dirty_;
+  std::vector<SpeakerAction> actions_;
+};
+
+}  // namespace halink::bgp

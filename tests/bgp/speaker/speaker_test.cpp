@@ -1,0 +1,198 @@
+// The article's designs run through real Speakers in virtual time.
+#include "bgp/speaker/speaker.h"
+
+#include <gtest/gtest.h>
+
+#include "speaker_network.h"
+
+using namespace halink;
+using namespace halink::bgp;
+using halink::testing::SpeakerNetwork;
+
+namespace {
+
+Prefix prefix(const char* text) { return *Prefix::parse(text); }
+
+Policy accept_all() {
+  Policy p;
+  p.name = "accept-all";
+  p.default_verdict = PolicyVerdict::accept;
+  return p;
+}
+
+Policy prepend_all(uint8_t times) {
+  Policy p = accept_all();
+  PolicyTerm t;
+  t.name = "prepend";
+  t.actions.prepend_own_as = times;
+  t.actions.verdict = PolicyVerdict::accept;
+  p.terms.push_back(t);
+  return p;
+}
+
+SpeakerConfig router(uint32_t as, const char* id, std::vector<Prefix> networks) {
+  SpeakerConfig c;
+  c.local_as = as;
+  c.router_id = IpAddress::parse(id)->v4_host_order();
+  c.networks = std::move(networks);
+  c.decision.multipath_relax = false;
+  return c;
+}
+
+NeighborSettings neighbor(const std::string& name, uint32_t remote_as, const std::string& interface,
+                          std::optional<Policy> export_policy = accept_all()) {
+  NeighborSettings s;
+  s.name = name;
+  s.interface = interface;
+  s.session.remote_as = remote_as;
+  s.session.hold_time = Duration::seconds(9);
+  s.session.keepalive = Duration::seconds(3);
+  s.session.connect_retry = Duration::seconds(1);
+  s.session.families = {AfiSafi::unicast(Family::ipv4), AfiSafi::unicast(Family::ipv6)};
+  s.policy.import_policy = accept_all();
+  s.policy.export_policy = std::move(export_policy);
+  return s;
+}
+
+std::vector<std::string> gateways(const std::vector<fib::NextHop>* hops) {
+  std::vector<std::string> out;
+  if (hops)
+    for (auto& h : *hops) out.push_back(h.gateway.to_string() + "%" + h.interface);
+  return out;
+}
+
+}  // namespace
+
+TEST(Speaker, TwoSpeakersEstablishAndExchangeNetworks) {
+  SpeakerNetwork net;
+  size_t a = net.add_node("a", router(65001, "10.0.0.1", {prefix("10.1.0.0/16")}));
+  size_t b = net.add_node("b", router(65002, "10.0.0.2", {prefix("10.2.0.0/16")}));
+  size_t l = net.connect(a, b, "169.254.21.", neighbor("b", 65002, "wg0"), neighbor("a", 65001, "wg0"));
+  net.start();
+  net.run_for(Duration::seconds(5));
+  ASSERT_TRUE(net.established(l));
+  EXPECT_EQ(gateways(net.fib_entry(a, prefix("10.2.0.0/16"))), std::vector<std::string>{"169.254.21.2%wg0"});
+  EXPECT_EQ(gateways(net.fib_entry(b, prefix("10.1.0.0/16"))), std::vector<std::string>{"169.254.21.1%wg0"});
+  auto route = net.node(a).speaker->route(prefix("10.2.0.0/16"));
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->paths[0].attributes.as_path->to_string(), "65002");
+  // Our own network is in the Loc-RIB but needs no forwarding entry.
+  EXPECT_EQ(net.fib_entry(a, prefix("10.1.0.0/16")), nullptr);
+}
+
+TEST(Speaker, Rfc8212WithoutPoliciesNothingIsExchangedAndTheLogSaysWhy) {
+  SpeakerNetwork net;
+  size_t a = net.add_node("a", router(65001, "10.0.0.1", {prefix("10.1.0.0/16")}));
+  size_t b = net.add_node("b", router(65002, "10.0.0.2", {prefix("10.2.0.0/16")}));
+  NeighborSettings at_a = neighbor("b", 65002, "wg0", std::nullopt);
+  at_a.policy.import_policy.reset();
+  size_t l = net.connect(a, b, "169.254.21.", at_a, neighbor("a", 65001, "wg0"));
+  net.start();
+  net.run_for(Duration::seconds(5));
+  ASSERT_TRUE(net.established(l));
+  EXPECT_EQ(net.fib_entry(a, prefix("10.2.0.0/16")), nullptr);
+  EXPECT_EQ(net.fib_entry(b, prefix("10.1.0.0/16")), nullptr);
+  int rfc8212_lines = 0;
+  for (auto& line : net.node(a).log) rfc8212_lines += line.find("RFC 8212") != std::string::npos;
+  EXPECT_EQ(rfc8212_lines, 2);  // once for import, once for export
+}
+
+// The article's active/active design: two on-prem routers, two cloud
+// gateways, four tunnels, four eBGP sessions.
+class ActiveActive : public ::testing::Test {
+protected:
+  void SetUp() override {
+    r1 = net.add_node("r1", router(65001, "10.1.255.1", {prefix("10.1.0.0/16")}));
+    r2 = net.add_node("r2", router(65001, "10.1.255.2", {prefix("10.1.0.0/16")}));
+    g1 = net.add_node("g1", router(65515, "10.2.255.1", {prefix("10.2.0.0/16")}));
+    g2 = net.add_node("g2", router(65515, "10.2.255.2", {prefix("10.2.0.0/16")}));
+    t[0] = net.connect(r1, g1, "169.254.21.", neighbor("g1", 65515, "t11"), neighbor("r1", 65001, "t11"));
+    t[1] = net.connect(r1, g2, "169.254.22.", neighbor("g2", 65515, "t12"), neighbor("r1", 65001, "t12"));
+    t[2] = net.connect(r2, g1, "169.254.23.", neighbor("g1", 65515, "t21"), neighbor("r2", 65001, "t21"));
+    t[3] = net.connect(r2, g2, "169.254.24.", neighbor("g2", 65515, "t22"), neighbor("r2", 65001, "t22"));
+    net.start();
+    net.run_for(Duration::seconds(5));
+  }
+  SpeakerNetwork net;
+  size_t r1, r2, g1, g2;
+  size_t t[4];
+};
+
+TEST_F(ActiveActive, EveryRouterUsesBothTunnelsEqually) {
+  for (size_t link : t) ASSERT_TRUE(net.established(link));
+  EXPECT_EQ(gateways(net.fib_entry(r1, prefix("10.2.0.0/16"))),
+            (std::vector<std::string>{"169.254.21.2%t11", "169.254.22.2%t12"}));
+  EXPECT_EQ(gateways(net.fib_entry(r2, prefix("10.2.0.0/16"))),
+            (std::vector<std::string>{"169.254.23.2%t21", "169.254.24.2%t22"}));
+  EXPECT_EQ(gateways(net.fib_entry(g1, prefix("10.1.0.0/16"))),
+            (std::vector<std::string>{"169.254.21.1%t11", "169.254.23.1%t21"}));
+}
+
+TEST_F(ActiveActive, SilentTunnelFailureIsFoundByTheHoldTimerExactly) {
+  net.set_link_up(t[0], false);
+  Time blackholed = net.now();
+  // Keepalives every 3 s (jittered down to 2.25 s): the last one crossed at
+  // most 3 s before the failure, so the hold timer (9 s) fires within 9 s.
+  net.run_for(Duration::milliseconds(8990) - Duration::seconds(3));
+  EXPECT_EQ(gateways(net.fib_entry(r1, prefix("10.2.0.0/16"))).size(), 2u);
+  net.run_until(blackholed + Duration::seconds(9) + Duration::milliseconds(2));
+  EXPECT_EQ(gateways(net.fib_entry(r1, prefix("10.2.0.0/16"))), std::vector<std::string>{"169.254.22.2%t12"});
+  EXPECT_EQ(gateways(net.fib_entry(g1, prefix("10.1.0.0/16"))), std::vector<std::string>{"169.254.23.1%t21"});
+  bool saw_hold = false;
+  for (auto& line : net.node(r1).log) saw_hold |= line.find("hold timer expired") != std::string::npos;
+  EXPECT_TRUE(saw_hold);
+  // The tunnel returns and the session with it.
+  net.set_link_up(t[0], true);
+  net.run_for(Duration::seconds(10));
+  EXPECT_EQ(gateways(net.fib_entry(r1, prefix("10.2.0.0/16"))).size(), 2u);
+}
+
+TEST_F(ActiveActive, BfdDownWithdrawsAtOnceAndHoldsTheSessionDown) {
+  PeerId g2_at_r1 = net.link(t[1]).peer_at_a;
+  net.act(r1, [&](Speaker& s, Time now) { s.bfd_down(now, g2_at_r1, "Control Detection Time Expired"); });
+  EXPECT_EQ(gateways(net.fib_entry(r1, prefix("10.2.0.0/16"))), std::vector<std::string>{"169.254.21.2%t11"});
+  net.run_for(Duration::seconds(30));
+  EXPECT_FALSE(net.established(t[1]));
+  net.act(r1, [&](Speaker& s, Time now) { s.bfd_up(now, g2_at_r1); });
+  net.run_for(Duration::seconds(5));
+  EXPECT_TRUE(net.established(t[1]));
+}
+
+// Active/passive: the same routers with a second tunnel per pair over a
+// slower ISP; the cloud side prepends on the ISP2 sessions.
+TEST(ActivePassive, PrependedIsp2IsWarmButIdleAndTakesOverWhenIsp1Dies) {
+  SpeakerNetwork net;
+  size_t r1 = net.add_node("r1", router(65001, "10.1.255.1", {prefix("10.1.0.0/16")}));
+  size_t r2 = net.add_node("r2", router(65001, "10.1.255.2", {prefix("10.1.0.0/16")}));
+  size_t g1 = net.add_node("g1", router(65515, "10.2.255.1", {prefix("10.2.0.0/16")}));
+  size_t g2 = net.add_node("g2", router(65515, "10.2.255.2", {prefix("10.2.0.0/16")}));
+  std::vector<size_t> isp1, isp2;
+  int subnet = 21;
+  for (size_t r : {r1, r2}) {
+    for (size_t g : {g1, g2}) {
+      std::string n = std::to_string(subnet);
+      isp1.push_back(net.connect(r, g, "169.254." + n + ".", neighbor("g", 65515, "isp1-" + n),
+                                 neighbor("r", 65001, "isp1-" + n)));
+      isp2.push_back(net.connect(r, g, "169.254.1" + n + ".", neighbor("g", 65515, "isp2-" + n),
+                                 neighbor("r", 65001, "isp2-" + n, prepend_all(2))));
+      ++subnet;
+    }
+  }
+  net.start();
+  net.run_for(Duration::seconds(5));
+  for (size_t l : isp1) ASSERT_TRUE(net.established(l));
+  for (size_t l : isp2) ASSERT_TRUE(net.established(l));
+  auto hops = gateways(net.fib_entry(r1, prefix("10.2.0.0/16")));
+  EXPECT_EQ(hops, (std::vector<std::string>{"169.254.21.2%isp1-21", "169.254.22.2%isp1-22"}));
+
+  // ISP1 dies: all four ISP1 sessions go down together (BFD in this test).
+  for (size_t l : isp1) {
+    PeerId peer = net.link(l).peer_at_a;
+    net.act(net.link(l).a, [&](Speaker& s, Time now) { s.bfd_down(now, peer, "ISP1 lost"); });
+  }
+  hops = gateways(net.fib_entry(r1, prefix("10.2.0.0/16")));
+  EXPECT_EQ(hops, (std::vector<std::string>{"169.254.121.2%isp2-21", "169.254.122.2%isp2-22"}));
+  auto route = net.node(r1).speaker->route(prefix("10.2.0.0/16"));
+  ASSERT_TRUE(route);
+  EXPECT_EQ(route->paths[0].attributes.as_path->to_string(), "65515 65515 65515");
+}
