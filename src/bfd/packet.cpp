@@ -29,65 +29,106 @@ constexpr uint8_t flag_multipoint = 0x01;
 
 const char* state_name(State s) {
   switch (s) {
-    case State::admin_down: return "AdminDown";
-    case State::down: return "Down";
-    case State::init: return "Init";
-    case State::up: return "Up";
+    case State::admin_down:
+      return "AdminDown";
+    case State::down:
+      return "Down";
+    case State::init:
+      return "Init";
+    case State::up:
+      return "Up";
   }
   return "?";
 }
 
 std::string diag_name(Diag d) {
   switch (d) {
-    case Diag::none: return "No Diagnostic";
-    case Diag::control_detection_time_expired: return "Control Detection Time Expired";
-    case Diag::echo_function_failed: return "Echo Function Failed";
-    case Diag::neighbor_signaled_session_down: return "Neighbor Signaled Session Down";
-    case Diag::forwarding_plane_reset: return "Forwarding Plane Reset";
-    case Diag::path_down: return "Path Down";
-    case Diag::concatenated_path_down: return "Concatenated Path Down";
-    case Diag::administratively_down: return "Administratively Down";
-    case Diag::reverse_concatenated_path_down: return "Reverse Concatenated Path Down";
+    case Diag::none:
+      return "No Diagnostic";
+    case Diag::control_detection_time_expired:
+      return "Control Detection Time Expired";
+    case Diag::echo_function_failed:
+      return "Echo Function Failed";
+    case Diag::neighbor_signaled_session_down:
+      return "Neighbor Signaled Session Down";
+    case Diag::forwarding_plane_reset:
+      return "Forwarding Plane Reset";
+    case Diag::path_down:
+      return "Path Down";
+    case Diag::concatenated_path_down:
+      return "Concatenated Path Down";
+    case Diag::administratively_down:
+      return "Administratively Down";
+    case Diag::reverse_concatenated_path_down:
+      return "Reverse Concatenated Path Down";
   }
   return "reserved (" + std::to_string(static_cast<int>(d)) + ")";
 }
 
 std::string auth_type_name(AuthType t) {
   switch (t) {
-    case AuthType::none: return "none";
-    case AuthType::simple_password: return "simple password";
-    case AuthType::keyed_md5: return "keyed MD5";
-    case AuthType::meticulous_keyed_md5: return "meticulous keyed MD5";
-    case AuthType::keyed_sha1: return "keyed SHA1";
-    case AuthType::meticulous_keyed_sha1: return "meticulous keyed SHA1";
+    case AuthType::none:
+      return "none";
+    case AuthType::simple_password:
+      return "simple password";
+    case AuthType::keyed_md5:
+      return "keyed MD5";
+    case AuthType::meticulous_keyed_md5:
+      return "meticulous keyed MD5";
+    case AuthType::keyed_sha1:
+      return "keyed SHA1";
+    case AuthType::meticulous_keyed_sha1:
+      return "meticulous keyed SHA1";
   }
   return "reserved (" + std::to_string(static_cast<int>(t)) + ")";
 }
 
 const char* drop_reason_name(DropReason r) {
   switch (r) {
-    case DropReason::none: return "none";
-    case DropReason::truncated: return "truncated";
-    case DropReason::bad_version: return "bad version";
-    case DropReason::length_too_short: return "length too short";
-    case DropReason::length_exceeds_payload: return "length exceeds payload";
-    case DropReason::detect_mult_zero: return "detect mult zero";
-    case DropReason::multipoint_set: return "multipoint bit set";
-    case DropReason::my_discriminator_zero: return "my discriminator zero";
-    case DropReason::unknown_your_discriminator: return "unknown your discriminator";
-    case DropReason::your_discriminator_zero_not_down: return "your discriminator zero in state not Down";
-    case DropReason::no_session_for_source: return "no session for source";
-    case DropReason::auth_section_malformed: return "authentication section malformed";
-    case DropReason::auth_present_not_configured: return "authentication present but not configured";
-    case DropReason::auth_missing: return "authentication missing";
-    case DropReason::auth_type_mismatch: return "authentication type mismatch";
-    case DropReason::auth_length_invalid: return "authentication length invalid";
-    case DropReason::auth_key_id_unknown: return "authentication key id unknown";
-    case DropReason::auth_sequence_out_of_window: return "authentication sequence out of window";
-    case DropReason::auth_digest_mismatch: return "authentication digest mismatch";
-    case DropReason::ttl_not_255: return "TTL not 255";
-    case DropReason::ttl_below_minimum: return "TTL below minimum";
-    case DropReason::local_admin_down: return "session administratively down";
+    case DropReason::none:
+      return "none";
+    case DropReason::truncated:
+      return "truncated";
+    case DropReason::bad_version:
+      return "bad version";
+    case DropReason::length_too_short:
+      return "length too short";
+    case DropReason::length_exceeds_payload:
+      return "length exceeds payload";
+    case DropReason::detect_mult_zero:
+      return "detect mult zero";
+    case DropReason::multipoint_set:
+      return "multipoint bit set";
+    case DropReason::my_discriminator_zero:
+      return "my discriminator zero";
+    case DropReason::unknown_your_discriminator:
+      return "unknown your discriminator";
+    case DropReason::your_discriminator_zero_not_down:
+      return "your discriminator zero in state not Down";
+    case DropReason::no_session_for_source:
+      return "no session for source";
+    case DropReason::auth_section_malformed:
+      return "authentication section malformed";
+    case DropReason::auth_present_not_configured:
+      return "authentication present but not configured";
+    case DropReason::auth_missing:
+      return "authentication missing";
+    case DropReason::auth_type_mismatch:
+      return "authentication type mismatch";
+    case DropReason::auth_length_invalid:
+      return "authentication length invalid";
+    case DropReason::auth_key_id_unknown:
+      return "authentication key id unknown";
+    case DropReason::auth_sequence_out_of_window:
+      return "authentication sequence out of window";
+    case DropReason::auth_digest_mismatch:
+      return "authentication digest mismatch";
+    case DropReason::ttl_not_255:
+      return "TTL not 255";
+    case DropReason::ttl_below_minimum:
+      return "TTL below minimum";
+    case DropReason::local_admin_down:
+      return "session administratively down";
   }
   return "?";
 }

@@ -13,8 +13,8 @@
 
 namespace halink::bfd {
 
-constexpr uint8_t protocol_version = 1;         // RFC 5880 §4.1
-constexpr uint8_t minimum_length = 24;          // RFC 5880 §6.8.6: A bit clear
+constexpr uint8_t protocol_version = 1;           // RFC 5880 §4.1
+constexpr uint8_t minimum_length = 24;            // RFC 5880 §6.8.6: A bit clear
 constexpr uint8_t minimum_length_with_auth = 26;  // RFC 5880 §6.8.6: A bit set
 
 // RFC 5880 §4.1 "Sta".
@@ -49,27 +49,27 @@ std::string auth_type_name(AuthType t);
 // Why a received packet was not used. One counter per value in `show bfd`.
 enum class DropReason : uint8_t {
   none = 0,
-  truncated,                       // fewer bytes than the fields to check need
-  bad_version,                     // §6.8.6: version is not 1
-  length_too_short,                // §6.8.6: Length < 24 (A clear) or < 26 (A set)
-  length_exceeds_payload,          // §6.8.6: Length > UDP payload
-  detect_mult_zero,                // §6.8.6
-  multipoint_set,                  // §6.8.6: M bit set
-  my_discriminator_zero,           // §6.8.6
-  unknown_your_discriminator,      // §6.8.6: Your Discriminator selects no session
+  truncated,                         // fewer bytes than the fields to check need
+  bad_version,                       // §6.8.6: version is not 1
+  length_too_short,                  // §6.8.6: Length < 24 (A clear) or < 26 (A set)
+  length_exceeds_payload,            // §6.8.6: Length > UDP payload
+  detect_mult_zero,                  // §6.8.6
+  multipoint_set,                    // §6.8.6: M bit set
+  my_discriminator_zero,             // §6.8.6
+  unknown_your_discriminator,        // §6.8.6: Your Discriminator selects no session
   your_discriminator_zero_not_down,  // §6.8.6: Your Discr 0 and State not Down/AdminDown
-  no_session_for_source,           // §6.8.6: Your Discr 0 and no session for the addresses
-  auth_section_malformed,          // §4.2: Auth Len does not fit in Length
-  auth_present_not_configured,     // §6.8.6: A bit set, bfd.AuthType zero
-  auth_missing,                    // §6.8.6: A bit clear, bfd.AuthType nonzero
-  auth_type_mismatch,              // §6.7: Auth Type is not the configured one
-  auth_length_invalid,             // §4.4: Auth Len of Keyed SHA1 is not 28
-  auth_key_id_unknown,             // §6.7.4: Auth Key ID matches no key
-  auth_sequence_out_of_window,     // §6.7.4: sequence number outside the window
-  auth_digest_mismatch,            // §6.7.4: hash does not match
-  ttl_not_255,                     // RFC 5881 §5: single hop requires TTL / Hop Limit 255
-  ttl_below_minimum,               // RFC 5883 §5: multihop TTL under the configured minimum
-  local_admin_down,                // §6.8.6: bfd.SessionState is AdminDown
+  no_session_for_source,             // §6.8.6: Your Discr 0 and no session for the addresses
+  auth_section_malformed,            // §4.2: Auth Len does not fit in Length
+  auth_present_not_configured,       // §6.8.6: A bit set, bfd.AuthType zero
+  auth_missing,                      // §6.8.6: A bit clear, bfd.AuthType nonzero
+  auth_type_mismatch,                // §6.7: Auth Type is not the configured one
+  auth_length_invalid,               // §4.4: Auth Len of Keyed SHA1 is not 28
+  auth_key_id_unknown,               // §6.7.4: Auth Key ID matches no key
+  auth_sequence_out_of_window,       // §6.7.4: sequence number outside the window
+  auth_digest_mismatch,              // §6.7.4: hash does not match
+  ttl_not_255,                       // RFC 5881 §5: single hop requires TTL / Hop Limit 255
+  ttl_below_minimum,                 // RFC 5883 §5: multihop TTL under the configured minimum
+  local_admin_down,                  // §6.8.6: bfd.SessionState is AdminDown
 };
 constexpr size_t drop_reason_count = static_cast<size_t>(DropReason::local_admin_down) + 1;
 const char* drop_reason_name(DropReason r);  // "bad version", ...

@@ -14,7 +14,8 @@ Duration whole_microseconds(Duration d) { return Duration::microseconds(d.us());
 
 Status check_interval(const char* what, Duration d) {
   if (d < Duration::microseconds(1) || d > max_interval) {
-    return Error{std::string("BFD ") + what + " " + d.to_string() + " is out of range (1us .. 4294.967295s, RFC 5880 §4.1)"};
+    return Error{std::string("BFD ") + what + " " + d.to_string() +
+                 " is out of range (1us .. 4294.967295s, RFC 5880 §4.1)"};
   }
   return Status::success();
 }
@@ -108,7 +109,10 @@ DropReason Session::on_decoded_packet(Time now, const ControlPacket& p, std::spa
 
   if (poll_active_ && p.final) end_poll(now);
   intervals_changed(now);
-  auth_sequence_reset_deadline_ = now + detection_time() + detection_time();  // §6.8.1 bfd.AuthSeqKnown
+  if (config_.auth.enabled()) {
+    // §6.8.1: bfd.AuthSeqKnown is cleared after twice the Detection Time of silence.
+    auth_sequence_reset_deadline_ = now + detection_time() + detection_time();
+  }
 
   if (state_ == State::admin_down) {
     counters_.count_drop(DropReason::local_admin_down);
@@ -272,7 +276,8 @@ void Session::change_state(Time now, State to, std::optional<Diag> diag, std::st
     up_since_.reset();
     ++counters_.down_transitions;
   }
-  actions_.push_back(StateChange{config_.local_discriminator, from, to, diag.value_or(Diag::none), std::move(reason), now});
+  actions_.push_back(
+      StateChange{config_.local_discriminator, from, to, diag.value_or(Diag::none), std::move(reason), now});
   // A poll in flight was about the old state's intervals; start afresh.
   cancel_poll();
   apply_timer_changes(now);
@@ -373,7 +378,8 @@ void Session::reschedule_transmit(Time now) {
 }
 
 void Session::update_detection_deadline() {
-  detection_deadline_ = remote_discriminator_ != 0 && !last_rx_.is_never() ? last_rx_ + detection_time() : Time::never();
+  detection_deadline_ =
+      remote_discriminator_ != 0 && !last_rx_.is_never() ? last_rx_ + detection_time() : Time::never();
 }
 
 // ---------------------------------------------------------------- transmission
@@ -387,8 +393,8 @@ Duration Session::jittered(Duration interval) {
 }
 
 Session::Contents Session::current_contents() const {
-  return Contents{state_, local_diag_, config_.detect_mult, remote_discriminator_, advertised_min_tx_,
-                  advertised_min_rx_};
+  return Contents{
+      state_, local_diag_, config_.detect_mult, remote_discriminator_, advertised_min_tx_, advertised_min_rx_};
 }
 
 void Session::send_if_contents_changed(Time now) {
@@ -432,6 +438,13 @@ void Session::transmit(Time now, bool final, bool periodic) {
 }
 
 // ---------------------------------------------------------------- output
+
+std::string to_string(const StateChange& c) {
+  std::string text = std::string(state_name(c.old_state)) + " -> " + state_name(c.new_state);
+  if (c.diag != Diag::none) text += " (" + diag_name(c.diag) + ")";
+  if (!c.reason.empty()) text += ": " + c.reason;
+  return text;
+}
 
 void Session::drain_actions(std::vector<Action>& out) {
   if (actions_.empty()) return;

@@ -83,6 +83,9 @@ struct StateChange {
   Time at;
 };
 
+// "Up -> Down (Control Detection Time Expired): no BFD packet for 150ms ..."
+std::string to_string(const StateChange& change);
+
 using Action = std::variant<SendPacket, StateChange>;
 
 struct Counters {
@@ -113,12 +116,12 @@ struct SessionInfo {
   Diag remote_diag = Diag::none;
   uint8_t detect_mult = 0;
   uint8_t remote_detect_mult = 0;
-  Duration desired_min_tx;         // as sent (≥ 1 s while not Up)
-  Duration required_min_rx;        // as sent
-  Duration remote_desired_min_tx;  // last received
+  Duration desired_min_tx;          // as sent (≥ 1 s while not Up)
+  Duration required_min_rx;         // as sent
+  Duration remote_desired_min_tx;   // last received
   Duration remote_required_min_rx;  // last received
-  Duration transmit_interval;      // negotiated, before jitter
-  Duration detection_time;         // infinite until a packet was received
+  Duration transmit_interval;       // negotiated, before jitter
+  Duration detection_time;          // infinite until a packet was received
   bool poll_in_progress = false;
   AuthType auth_type = AuthType::none;
   std::optional<Time> up_since;
@@ -127,7 +130,7 @@ struct SessionInfo {
 };
 
 class Session {
-public:
+ public:
   // Fails with the validate() message on a bad configuration.
   static Result<Session> create(SessionConfig config, RandomSource random, Time now);
 
@@ -168,7 +171,7 @@ public:
   Duration detection_time() const;
   SessionInfo info() const;
 
-private:
+ private:
   Session(SessionConfig config, RandomSource random, Time now);
 
   // The packet fields that, when changed, warrant an immediate packet (§6.8.7).

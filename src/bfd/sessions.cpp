@@ -22,7 +22,8 @@ Status Sessions::add(Time now, SessionConfig config) {
   }
   // Every session draws from the one shared generator, so their jitter is
   // independent rather than copies of the same sequence.
-  auto created = Session::create(std::move(config), [r = random_] { return (*r)(); }, now);
+  auto created = Session::create(
+      std::move(config), [r = random_] { return (*r)(); }, now);
   if (!created) return created.error();
   Entry& entry = sessions_[discriminator];
   entry.session = std::make_unique<Session>(std::move(created).value());

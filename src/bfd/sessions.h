@@ -32,7 +32,7 @@ struct PacketSource {
 };
 
 class Sessions {
-public:
+ public:
   explicit Sessions(RandomSource random);
 
   // Errors: invalid config, discriminator in use, another session for the
@@ -60,7 +60,7 @@ public:
   // discriminator, no session for the source).
   const Counters& unmatched() const { return unmatched_; }
 
-private:
+ private:
   struct Entry {
     std::unique_ptr<Session> session;
     Time scheduled = Time::never();

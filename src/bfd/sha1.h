@@ -17,12 +17,12 @@ using Sha1Digest = std::array<uint8_t, 20>;
 
 // Incremental hashing: update() any number of times, then finish() once.
 class Sha1 {
-public:
+ public:
   Sha1();
   void update(std::span<const uint8_t> data);
   Sha1Digest finish();
 
-private:
+ private:
   void process_block(const uint8_t* block);
 
   std::array<uint32_t, 5> h_;

@@ -49,8 +49,8 @@ TEST(Auth, ValidateRejectsMissingOrBadKeysAndUnsupportedTypes) {
   Status long_key = validate_auth(AuthConfig{AuthType::meticulous_keyed_sha1, 1, std::vector<uint8_t>(21, 'k')});
   ASSERT_FALSE(long_key.ok());
   EXPECT_NE(long_key.message().find("at most 20"), std::string::npos);
-  for (AuthType t : {AuthType::simple_password, AuthType::keyed_md5, AuthType::meticulous_keyed_md5,
-                     static_cast<AuthType>(9)}) {
+  for (AuthType t :
+       {AuthType::simple_password, AuthType::keyed_md5, AuthType::meticulous_keyed_md5, static_cast<AuthType>(9)}) {
     EXPECT_FALSE(validate_auth(AuthConfig{t, 1, {'k'}}).ok());
   }
 }
@@ -96,9 +96,9 @@ TEST(Auth, TamperedPacketFailsDigest) {
 
 TEST(Auth, WrongTypeKeyIdAndLength) {
   AuthReceiveState state;
-  EXPECT_EQ(verify(signed_packet(sha1_config(AuthType::keyed_sha1), 1), sha1_config(AuthType::meticulous_keyed_sha1),
-                   state),
-            DropReason::auth_type_mismatch);
+  EXPECT_EQ(
+      verify(signed_packet(sha1_config(AuthType::keyed_sha1), 1), sha1_config(AuthType::meticulous_keyed_sha1), state),
+      DropReason::auth_type_mismatch);
   EXPECT_EQ(verify(signed_packet(sha1_config(AuthType::keyed_sha1, 7), 1), sha1_config(AuthType::keyed_sha1, 8), state),
             DropReason::auth_key_id_unknown);
 

@@ -103,7 +103,7 @@ struct PeerPacket {
 // Two sessions joined by a link with a fixed one-way latency; each direction
 // can be cut. Runs in virtual time, event by event.
 class Pair {
-public:
+ public:
   Pair(SessionConfig a_config, SessionConfig b_config, Duration latency = ms(1), uint32_t seed = 1)
       : a(make_session(std::move(a_config), seeded_random(seed))),
         b(make_session(std::move(b_config), seeded_random(seed + 1000))),
@@ -152,7 +152,7 @@ public:
     forward_new();
   }
 
-private:
+ private:
   struct Flight {
     bool to_b;
     PacketBuffer bytes;

@@ -33,10 +33,10 @@ std::vector<uint8_t> encoded(const ControlPacket& p) {
 TEST(Packet, WireLayoutFollowsRfc5880Section4_1) {
   std::vector<uint8_t> b = encoded(sample());
   ASSERT_EQ(b.size(), 24u);
-  EXPECT_EQ(b[0], (1 << 5) | 1);        // version 1, diag 1
-  EXPECT_EQ(b[1], (3 << 6) | 0x20);     // Up, Poll
-  EXPECT_EQ(b[2], 3);                   // Detect Mult
-  EXPECT_EQ(b[3], 24);                  // Length
+  EXPECT_EQ(b[0], (1 << 5) | 1);     // version 1, diag 1
+  EXPECT_EQ(b[1], (3 << 6) | 0x20);  // Up, Poll
+  EXPECT_EQ(b[2], 3);                // Detect Mult
+  EXPECT_EQ(b[3], 24);               // Length
   EXPECT_EQ(b[4], 0x01);
   EXPECT_EQ(b[7], 0x04);
   EXPECT_EQ(b[8], 0x0a);

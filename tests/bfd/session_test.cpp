@@ -516,7 +516,8 @@ TEST(SessionReceptionChecks, EachRuleDropsWithItsReason) {
     c.multihop = true;
     c.multihop_min_ttl = 250;
     Session s = fresh(c);
-    EXPECT_EQ(s.on_packet(at_ms(1), PeerPacket(State::down, kB, 0).bytes().bytes(), 249), DropReason::ttl_below_minimum);
+    EXPECT_EQ(s.on_packet(at_ms(1), PeerPacket(State::down, kB, 0).bytes().bytes(), 249),
+              DropReason::ttl_below_minimum);
     EXPECT_EQ(s.on_packet(at_ms(1), PeerPacket(State::down, kB, 0).bytes().bytes(), 250), DropReason::none);
   }
   {
@@ -656,4 +657,11 @@ TEST(SessionAuth, MeticulousSequenceAdvancesOnEveryPacket) {
     return (uint32_t(d[28]) << 24) | (uint32_t(d[29]) << 16) | (uint32_t(d[30]) << 8) | uint32_t(d[31]);
   };
   for (size_t i = 1; i < out.packets.size(); ++i) EXPECT_EQ(sequence(out.packets[i]), sequence(out.packets[i - 1]) + 1);
+}
+
+TEST(SessionEvents, StateChangeReadsWellInALog) {
+  StateChange c{kA, State::up, State::down, Diag::control_detection_time_expired, "no BFD packet for 150ms", at_ms(1)};
+  EXPECT_EQ(to_string(c), "Up -> Down (Control Detection Time Expired): no BFD packet for 150ms");
+  StateChange up{kA, State::init, State::up, Diag::none, "", at_ms(1)};
+  EXPECT_EQ(to_string(up), "Init -> Up");
 }

@@ -12,8 +12,12 @@ using namespace halink::bfd::testing;
 
 namespace {
 
-IpAddress peer_address(int i) { return IpAddress::v4(10, 1, static_cast<uint8_t>(i / 250), static_cast<uint8_t>(1 + i % 250)); }
-IpAddress own_address(int i) { return IpAddress::v4(10, 2, static_cast<uint8_t>(i / 250), static_cast<uint8_t>(1 + i % 250)); }
+IpAddress peer_address(int i) {
+  return IpAddress::v4(10, 1, static_cast<uint8_t>(i / 250), static_cast<uint8_t>(1 + i % 250));
+}
+IpAddress own_address(int i) {
+  return IpAddress::v4(10, 2, static_cast<uint8_t>(i / 250), static_cast<uint8_t>(1 + i % 250));
+}
 
 SessionConfig config_for(uint32_t discriminator, IpAddress peer, Duration interval = ms(50)) {
   SessionConfig c = make_config(discriminator, "10.0.0.1", interval);
@@ -161,7 +165,8 @@ TEST(Sessions, NextDeadlineIsTheEarliestOverAllSessions) {
   s.take_actions();
   for (int step = 0; step < 500; ++step) {
     Time expected = Time::never();
-    for (const SessionInfo& info : s.snapshot()) expected = earliest(expected, s.find(info.local_discriminator)->next_deadline());
+    for (const SessionInfo& info : s.snapshot())
+      expected = earliest(expected, s.find(info.local_discriminator)->next_deadline());
     ASSERT_EQ(s.next_deadline(), expected) << "step " << step;
     Time now = s.next_deadline();
     s.on_timer(now);
@@ -171,7 +176,8 @@ TEST(Sessions, NextDeadlineIsTheEarliestOverAllSessions) {
   }
   ASSERT_TRUE(s.remove(50));
   Time expected = Time::never();
-  for (const SessionInfo& info : s.snapshot()) expected = earliest(expected, s.find(info.local_discriminator)->next_deadline());
+  for (const SessionInfo& info : s.snapshot())
+    expected = earliest(expected, s.find(info.local_discriminator)->next_deadline());
   EXPECT_EQ(s.next_deadline(), expected);
 }
 

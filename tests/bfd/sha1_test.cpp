@@ -19,9 +19,7 @@ std::string hex(const Sha1Digest& d) {
   return out;
 }
 
-std::span<const uint8_t> bytes_of(std::string_view s) {
-  return {reinterpret_cast<const uint8_t*>(s.data()), s.size()};
-}
+std::span<const uint8_t> bytes_of(std::string_view s) { return {reinterpret_cast<const uint8_t*>(s.data()), s.size()}; }
 
 }  // namespace
 
@@ -31,9 +29,10 @@ TEST(Sha1, FipsVectors) {
   EXPECT_EQ(hex(sha1(bytes_of("abc"))), "a9993e364706816aba3e25717850c26c9cd0d89d");
   EXPECT_EQ(hex(sha1(bytes_of("abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq"))),
             "84983e441c3bd26ebaae4aa1f95129e5e54670f1");
-  EXPECT_EQ(hex(sha1(bytes_of("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlm"
-                              "nopqrsmnopqrstnopqrstu"))),
-            "a49b2446a02c645bf419f995b67091253a04a259");
+  EXPECT_EQ(
+      hex(sha1(bytes_of("abcdefghbcdefghicdefghijdefghijkefghijklfghijklmghijklmnhijklmnoijklmnopjklmnopqklmnopqrlm"
+                        "nopqrsmnopqrstnopqrstu"))),
+      "a49b2446a02c645bf419f995b67091253a04a259");
 }
 
 TEST(Sha1, MillionTimesA) {
