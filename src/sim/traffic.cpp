@@ -86,8 +86,7 @@ FlowPath TrafficModel::route(const Flow& flow) const {
     weights.clear();
     bool resolved_any = false;
     for (const auto& hop_entry : match->next_hops) {
-      const auto link = hop_entry.interface.empty() ? network_.link_to_gateway(at, hop_entry.gateway)
-                                                    : network_.link_by_interface(at, hop_entry.interface);
+      const auto link = resolve(at, *state, hop_entry);
       candidates.push_back(link.value_or(0));
       uint32_t weight = link ? std::clamp<uint32_t>(hop_entry.weight, 1, 256) : 0;
       resolved_any = resolved_any || link.has_value();
@@ -113,6 +112,25 @@ FlowPath TrafficModel::route(const Flow& flow) const {
   }
   path.drop = DropReason::loop;
   return path;
+}
+
+std::optional<LinkId> TrafficModel::resolve(NodeId node, const NodeState& state, const fib::NextHop& next_hop) const {
+  if (state.indexed_links != network_.link_count()) {
+    state.by_interface.clear();
+    state.by_gateway.clear();
+    for (LinkId link : network_.links_of(node)) {
+      const LinkEnd& mine = network_.end_of(link, node);
+      if (!mine.interface.empty()) state.by_interface.emplace(mine.interface, link);
+      state.by_gateway.emplace(network_.end_of(link, network_.peer_of(link, node)).address, link);
+    }
+    state.indexed_links = network_.link_count();
+  }
+  if (next_hop.interface.empty()) {
+    auto it = state.by_gateway.find(next_hop.gateway);
+    return it == state.by_gateway.end() ? std::nullopt : std::optional<LinkId>(it->second);
+  }
+  auto it = state.by_interface.find(next_hop.interface);
+  return it == state.by_interface.end() ? std::nullopt : std::optional<LinkId>(it->second);
 }
 
 void TrafficModel::changed() {

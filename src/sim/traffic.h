@@ -28,7 +28,9 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "core/time.h"
@@ -123,9 +125,14 @@ private:
     const ForwardingTable* table = nullptr;
     uint64_t hash_seed = 0;
     bool ignore_linkdown = true;
+    // Next-hop resolution, rebuilt when links are added (the topology only grows).
+    mutable size_t indexed_links = 0;
+    mutable std::unordered_map<std::string, LinkId> by_interface;
+    mutable std::unordered_map<IpAddress, LinkId> by_gateway;
   };
   NodeState& node_state(NodeId node);
   const NodeState* find_node_state(NodeId node) const;
+  std::optional<LinkId> resolve(NodeId node, const NodeState& state, const fib::NextHop& next_hop) const;
   void sample();
   void integrate_to(Time t) const;
 

@@ -10,6 +10,7 @@ namespace {
 
 using testing::attach_recorder;
 using testing::ms;
+using testing::numbered;
 
 IpAddress ip(const char* text) { return IpAddress::parse(text).value(); }
 
@@ -92,9 +93,9 @@ TEST(Network, UnderlayLossBlackholesEveryTunnelOverIt) {
   const UnderlayId isp2 = net.add_underlay("isp2", 250'000'000);
   std::vector<LinkId> over_isp1;
   for (int i = 0; i < 4; ++i) {
-    LinkSpec spec = link_spec("t" + std::to_string(i), r1, "", "169.254.0.1", g1, "", "169.254.0.2");
-    spec.a.interface = "wg" + std::to_string(i);
-    spec.b.interface = "wg" + std::to_string(i);
+    LinkSpec spec = link_spec(numbered("t", i), r1, "", "169.254.0.1", g1, "", "169.254.0.2");
+    spec.a.interface = numbered("wg", i);
+    spec.b.interface = numbered("wg", i);
     spec.underlay = i < 3 ? isp1 : isp2;
     const LinkId id = net.add_link(spec).value();
     if (i < 3) over_isp1.push_back(id);
