@@ -337,8 +337,12 @@ std::string NetlinkFib::describe(const Subject& subject) const {
     case Subject::Kind::route: {
       if (subject.is_delete) return "delete route " + subject.prefix.to_string();
       std::string text = "route " + subject.prefix.to_string() + " via";
-      for (const NextHop& next_hop : planner_.next_hops_of(subject.id)) text += " " + next_hop.to_string() + ",";
-      text.pop_back();
+      const char* separator = " ";
+      for (const NextHop& next_hop : planner_.next_hops_of(subject.id)) {
+        text += separator;
+        text += next_hop.to_string();
+        separator = ", ";
+      }
       return text;
     }
   }

@@ -7,6 +7,7 @@
 #include <linux/rtnetlink.h>
 #include <unistd.h>
 
+#include <map>
 #include <set>
 
 #include "fib/kernel_tables.h"
@@ -144,6 +145,25 @@ TEST_F(NetlinkFibTest, NextHopDeathMovesEveryRouteWithOneGroupWrite) {
   EXPECT_TRUE(kernel_routes().empty());
   EXPECT_TRUE(kernel_next_hops().empty());
   EXPECT_EQ(fib->stats().routes_lost_with_last_next_hop, 1000u);
+}
+
+TEST_F(NetlinkFibTest, WithCompatModeOffRoutesShowOnlyTheGroupAndStillMove) {
+  ASSERT_TRUE(namespace_->exec("sysctl -qw net.ipv4.nexthop_compat_mode=0").ok());
+  auto fib = open_fib();
+  ASSERT_TRUE(fib);
+  ASSERT_TRUE(fib->apply(many_routes(500, tunnels_)).ok());
+  ASSERT_TRUE(fib->remove_next_hop(tunnels_[0]).ok());
+  std::map<uint32_t, size_t> group_sizes;
+  for (const KernelNextHop& next_hop : kernel_next_hops()) {
+    EXPECT_NE(next_hop.gateway, ip("10.100.0.2"));
+    if (!next_hop.group.empty()) group_sizes[next_hop.id] = next_hop.group.size();
+  }
+  auto routes = kernel_routes();
+  ASSERT_EQ(routes.size(), 500u);
+  for (const KernelRoute& route : routes) {
+    EXPECT_TRUE(route.next_hops.empty());  // not spelled out without compat mode
+    ASSERT_EQ(group_sizes[route.nexthop_id], 3u) << route.prefix.to_string();
+  }
 }
 
 TEST_F(NetlinkFibTest, ExitWithdrawsEverythingOfOursOnly) {

@@ -15,6 +15,7 @@ public:
                {"net/ipv4/conf/all/rp_filter", "0\n"},
                {"net/ipv4/conf/wg0/rp_filter", "2\n"},
                {"net/ipv4/conf/all/ignore_routes_with_linkdown", "1\n"},
+               {"net/ipv4/nexthop_compat_mode", "0\n"},
                {"net/ipv6/conf/all/forwarding", "1\n"},
                {"net/ipv6/fib_multipath_hash_policy", "1\n"},
                {"net/ipv6/conf/all/ignore_routes_with_linkdown", "1\n"}};
@@ -132,6 +133,17 @@ TEST(SysctlDoctor, IgnoreRoutesWithLinkdown) {
   // Set on the tunnel itself is enough.
   sys.set("net/ipv4/conf/wg0/ignore_routes_with_linkdown", "1");
   EXPECT_EQ(check_sysctls(tunnels({"wg0"}), sys.reader()).size(), 1u);
+}
+
+TEST(SysctlDoctor, NexthopCompatModeMakesFailoverCostPerRoute) {
+  FakeProcSys sys;
+  sys.set("net/ipv4/nexthop_compat_mode", "1");
+  auto findings = check_sysctls(tunnels({"wg0"}), sys.reader());
+  ASSERT_EQ(findings.size(), 1u);
+  EXPECT_EQ(findings[0].severity, Severity::warning);
+  EXPECT_EQ(findings[0].fix, "sysctl -w net.ipv4.nexthop_compat_mode=0");
+  sys.remove("net/ipv4/nexthop_compat_mode");  // older kernels: nothing to say
+  EXPECT_TRUE(check_sysctls(tunnels({"wg0"}), sys.reader()).empty());
 }
 
 TEST(SysctlDoctor, FamilyNotUsedIsNotChecked) {
