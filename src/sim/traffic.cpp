@@ -104,11 +104,18 @@ FlowPath TrafficModel::route(const Flow& flow) const {
       return path;
     }
     path.links.push_back(link);
+    const NodeId next = network_.peer_of(link, at);
     if (!network_.link_usable(link)) {
-      path.drop = DropReason::blackhole;
+      // Sent into the link and lost: a dead box at the far end, or a silent path.
+      if (!network_.node_up(next)) {
+        path.drop = DropReason::node_down;
+        path.last_node = next;
+      } else {
+        path.drop = DropReason::blackhole;
+      }
       return path;
     }
-    at = network_.peer_of(link, at);
+    at = next;
   }
   path.drop = DropReason::loop;
   return path;

@@ -12,10 +12,11 @@
 //   interface has carrier when the node ignores routes with linkdown
 //   (net.ipv4.conf.*.ignore_routes_with_linkdown=1, the default here, as
 //   LAB-NOTES.md recommends); then across the link to its far end.
-// - A flow is dropped when a node is down, has no route, cannot resolve a
-//   next hop to a link, has only linkdown next hops, or sends into a link
-//   that does not carry packets (blackhole, dead underlay, crashed peer); or
-//   after 64 hops (a loop). A blackholed link still counts as used: the
+// - A flow is dropped when a node is down (the ingress, or the far end of
+//   the link it is sent into: node_down at that node), has no route, cannot
+//   resolve a next hop to a link, has only linkdown next hops, or sends into
+//   a link that does not carry packets (blackhole: the link's own failure or
+//   a dead underlay); or after 64 hops (a loop). A blackholed link still counts as used: the
 //   traffic really goes into it until something reroutes it.
 // - Sampling: a sample at time t sees every change made at or before t;
 //   samples are taken every sample_interval (1 ms by default) from time
@@ -57,7 +58,7 @@ const char* drop_reason_name(DropReason reason);
 struct FlowPath {
   bool delivered = false;
   DropReason drop = DropReason::none;
-  NodeId last_node = 0;        // where it was delivered or dropped
+  NodeId last_node = 0;        // where it was delivered or dropped (a dead far end: that node)
   std::vector<LinkId> links;   // links crossed, or sent into
   bool operator==(const FlowPath&) const = default;
 };
