@@ -99,6 +99,8 @@ const char* drop_reason_name(DropReason r) {
       return "detect mult zero";
     case DropReason::multipoint_set:
       return "multipoint bit set";
+    case DropReason::poll_and_final_set:
+      return "poll and final both set";
     case DropReason::my_discriminator_zero:
       return "my discriminator zero";
     case DropReason::unknown_your_discriminator:
@@ -188,6 +190,8 @@ DecodedPacket decode_control_packet(std::span<const uint8_t> bytes) {
   if (p.length > bytes.size()) return drop(DropReason::length_exceeds_payload);
   if (p.detect_mult == 0) return drop(DropReason::detect_mult_zero);
   if (p.multipoint) return drop(DropReason::multipoint_set);
+  // §6.5 forbids sending both; a receiver cannot tell a Poll from a Final.
+  if (p.poll && p.final) return drop(DropReason::poll_and_final_set);
   p.my_discriminator = read_u32(bytes, 4);
   p.your_discriminator = read_u32(bytes, 8);
   p.desired_min_tx_us = read_u32(bytes, 12);

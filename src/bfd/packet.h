@@ -55,6 +55,7 @@ enum class DropReason : uint8_t {
   length_exceeds_payload,            // §6.8.6: Length > UDP payload
   detect_mult_zero,                  // §6.8.6
   multipoint_set,                    // §6.8.6: M bit set
+  poll_and_final_set,                // §6.5: a packet MUST NOT have both P and F
   my_discriminator_zero,             // §6.8.6
   unknown_your_discriminator,        // §6.8.6: Your Discriminator selects no session
   your_discriminator_zero_not_down,  // §6.8.6: Your Discr 0 and State not Down/AdminDown

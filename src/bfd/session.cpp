@@ -150,7 +150,7 @@ DropReason Session::on_decoded_packet(Time now, const ControlPacket& p, std::spa
 
   // §6.8.6: answer a Poll at once with a Final, independent of the periodic
   // schedule; it also carries any state change (§6.8.7).
-  bool changed = !last_sent_ || *last_sent_ != current_contents();
+  bool changed = urgent_change();
   if (p.poll) {
     transmit(now, /*final=*/true, /*periodic=*/changed);
   } else if (changed) {
@@ -173,8 +173,7 @@ void Session::on_timer(Time now) {
     auth_receive_.sequence_known = false;
     auth_sequence_reset_deadline_ = Time::never();
   }
-  bool changed = !last_sent_ || *last_sent_ != current_contents();
-  if (now >= next_tx_ || changed) transmit(now, /*final=*/false, /*periodic=*/true);
+  if (now >= next_tx_ || urgent_change()) transmit(now, /*final=*/false, /*periodic=*/true);
 }
 
 void Session::detection_time_expired(Time now) {
@@ -397,8 +396,17 @@ Session::Contents Session::current_contents() const {
       state_, local_diag_, config_.detect_mult, remote_discriminator_, advertised_min_tx_, advertised_min_rx_};
 }
 
+// §6.8.7: a packet whose contents differ from the last one goes out at once,
+// except for interval changes: they start a Poll Sequence, which §6.5 says
+// rides on the scheduled packets with no additional ones.
+bool Session::urgent_change() const {
+  if (!last_sent_) return true;
+  return last_sent_->state != state_ || last_sent_->diag != local_diag_ ||
+         last_sent_->detect_mult != config_.detect_mult || last_sent_->your_discriminator != remote_discriminator_;
+}
+
 void Session::send_if_contents_changed(Time now) {
-  if (!last_sent_ || *last_sent_ != current_contents()) transmit(now, /*final=*/false, /*periodic=*/true);
+  if (urgent_change()) transmit(now, /*final=*/false, /*periodic=*/true);
 }
 
 void Session::transmit(Time now, bool final, bool periodic) {

@@ -174,7 +174,8 @@ class Session {
  private:
   Session(SessionConfig config, RandomSource random, Time now);
 
-  // The packet fields that, when changed, warrant an immediate packet (§6.8.7).
+  // The packet fields other than Poll and Final (§6.8.7), to tell a changed
+  // packet from a repeated one.
   struct Contents {
     State state;
     Diag diag;
@@ -190,6 +191,7 @@ class Session {
   bool periodic_transmit_allowed() const;
   Duration jittered(Duration interval);
   Contents current_contents() const;
+  bool urgent_change() const;
 
   void change_state(Time now, State to, std::optional<Diag> diag, std::string reason);
   void apply_timer_changes(Time now);

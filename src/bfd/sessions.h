@@ -7,6 +7,17 @@
 // by its generation number when it surfaces. on_timer(now) touches only the
 // sessions that are due, so 1,000 sessions at 50 ms cost O(log n) per packet,
 // not a scan per tick.
+//
+// Binding to a transport (the runtime's job, see transport.h):
+// - receive on UDP 3784 (single hop) and 4784 (multihop), IPv4 and IPv6,
+//   with IP_RECVTTL / IPV6_RECVHOPLIMIT, and pass peer, interface, port
+//   kind and TTL in a PacketSource to on_packet();
+// - for each SendPacket, look the session up with find(discriminator) and
+//   send from a per-session source port in 49152..65535 to
+//   control_port(config.multihop) on config.peer, with TTL / Hop Limit 255;
+// - call on_timer() at next_deadline(); forward StateChange actions to BGP;
+// - before remove(), a session should be set AdminDown and kept for a
+//   detection time so the peer learns it is going (RFC 5880 §6.8.16).
 #pragma once
 
 #include <cstdint>

@@ -131,6 +131,10 @@ TEST(PacketReceptionChecks, EachMalformedPacketIsDroppedWithItsReason) {
   check(b, DropReason::multipoint_set);
 
   b = good;
+  b[1] |= 0x30;  // Poll and Final together (§6.5)
+  check(b, DropReason::poll_and_final_set);
+
+  b = good;
   b[4] = b[5] = b[6] = b[7] = 0;
   check(b, DropReason::my_discriminator_zero);
 

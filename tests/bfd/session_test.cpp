@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <random>
+
 #include "harness.h"
 
 using namespace halink;
@@ -314,6 +316,39 @@ TEST(SessionDetection, FiresExactlyOneDetectionTimeAfterTheLastPacket) {
   EXPECT_EQ(p.b_out.changes.back().diag, Diag::neighbor_signaled_session_down);
 }
 
+TEST(SessionDetection, ExactOverManyRandomFailureTimes) {
+  // Whatever the moment of failure, Down comes exactly one detection time
+  // after the last packet received, so between DT - one interval and DT
+  // after the failure itself.
+  std::mt19937 gen(42);
+  for (uint32_t trial = 0; trial < 100; ++trial) {
+    Pair p(make_config(kA, "10.0.0.2"), make_config(kB, "10.0.0.1"), ms(1), trial + 1);
+    p.run_until(at_ms(3000));
+    ASSERT_EQ(p.a.state(), State::up);
+    Time cut = p.now + Duration::microseconds(gen() % 1'000'000);
+    p.run_until(cut);
+    p.b_to_a = false;
+    Time last = p.a_last_rx;
+    p.run_until(cut + Duration::seconds(1));
+    ASSERT_EQ(p.a.state(), State::down) << "trial " << trial;
+    const StateChange& down = p.a_out.changes.back();
+    EXPECT_EQ(down.diag, Diag::control_detection_time_expired);
+    EXPECT_EQ(down.at, last + ms(150)) << "trial " << trial;
+    EXPECT_LE(down.at - cut, ms(150));
+    EXPECT_GE(down.at - cut, ms(100));
+  }
+}
+
+TEST(SessionDetection, DetectMultOneStaysUpThanksToNinetyPercentJitter) {
+  Pair p(make_config(kA, "10.0.0.2", ms(50), 1), make_config(kB, "10.0.0.1", ms(50), 1), ms(1));
+  p.run_until(at_ms(60'000));
+  EXPECT_EQ(p.a.state(), State::up);
+  EXPECT_EQ(p.b.state(), State::up);
+  EXPECT_EQ(p.a.detection_time(), ms(50));
+  EXPECT_EQ(p.a.counters().down_transitions, 0u);
+  EXPECT_EQ(p.b.counters().down_transitions, 0u);
+}
+
 TEST(SessionDetection, UsesRemoteMultiplierAndAgreedRemoteInterval) {
   SessionConfig b = make_config(kB, "10.0.0.1", ms(80), 4);
   Pair p(make_config(kA, "10.0.0.2", ms(50), 3), b);
@@ -344,27 +379,49 @@ TEST(SessionDetection, InitAlsoTimesOutButDownOnlyForgetsThePeer) {
 
 // ---------------------------------------------------------------- Poll / Final
 
+namespace {
+
+// Runs until `out` holds a packet with the Poll bit sent at or after `from`;
+// returns its send time.
+Time run_until_poll(Pair& p, const Outbox& out, Time from) {
+  for (int step = 0; step < 1000; ++step) {
+    for (const Sent& s : out.packets) {
+      if (s.at >= from && s.packet.poll) return s.at;
+    }
+    p.run_for(ms(1));
+  }
+  ADD_FAILURE() << "no Poll sent";
+  return Time::never();
+}
+
+}  // namespace
+
 TEST(SessionPollFinal, LargerTransmitIntervalAppliesOnlyAfterFinalWithoutFlap) {
   Pair p = up_pair(ms(10));
   size_t a_changes = p.a_out.changes.size(), b_changes = p.b_out.changes.size();
   Time start = p.now;
+  size_t sent_before = p.a_out.packets.size();
   ASSERT_TRUE(p.a.set_desired_min_tx(p.now, ms(200)).ok());
   p.collect_all();
   EXPECT_TRUE(p.a.poll_in_progress());
   EXPECT_EQ(p.a.transmit_interval(), ms(50));  // §6.8.3: unchanged until Final
-  ASSERT_FALSE(p.a_out.packets.empty());
-  EXPECT_TRUE(p.a_out.packets.back().packet.poll);  // sent at once, contents changed
-  EXPECT_EQ(p.a_out.packets.back().packet.desired_min_tx_us, 200'000u);
-  EXPECT_EQ(p.a_out.packets.back().at, start);
+  // §6.5: the Poll rides on the next scheduled packet; no extra packet.
+  EXPECT_EQ(p.a_out.packets.size(), sent_before);
+  Time poll = run_until_poll(p, p.a_out, start);
+  EXPECT_LE(poll - start, ms(50));
+  const Sent& poll_packet = *std::find_if(p.a_out.packets.begin(), p.a_out.packets.end(),
+                                          [&](const Sent& s) { return s.at == poll && s.packet.poll; });
+  EXPECT_EQ(poll_packet.packet.desired_min_tx_us, 200'000u);
+  EXPECT_FALSE(poll_packet.packet.final);
 
   // The Poll reaches b after 10 ms; b's detection time grows at once and its
   // Final reaches a after 20 ms.
-  p.run_until(start + ms(10));
+  p.run_until(poll + ms(10));
   EXPECT_EQ(p.b.detection_time(), ms(600));
-  p.run_until(start + ms(20) - Duration::nanoseconds(1));
+  p.run_until(poll + ms(20) - Duration::nanoseconds(1));
   EXPECT_TRUE(p.a.poll_in_progress());
   EXPECT_EQ(p.a.transmit_interval(), ms(50));
-  p.run_until(start + ms(20));
+  p.run_until(poll + ms(20));
   EXPECT_FALSE(p.a.poll_in_progress());
   EXPECT_EQ(p.a.transmit_interval(), ms(200));
 
@@ -376,13 +433,17 @@ TEST(SessionPollFinal, LargerTransmitIntervalAppliesOnlyAfterFinalWithoutFlap) {
   EXPECT_EQ(p.b_out.changes.size(), b_changes);
   EXPECT_EQ(p.a.state(), State::up);
   EXPECT_EQ(p.b.state(), State::up);
+  // Packets never carry Poll and Final together (§6.5).
+  for (const Outbox* out : {&p.a_out, &p.b_out}) {
+    for (const Sent& s : out->packets) EXPECT_FALSE(s.packet.poll && s.packet.final);
+  }
 }
 
 TEST(SessionPollFinal, SmallerRequiredMinRxShortensDetectionOnlyAfterFinal) {
   Pair p = up_pair(ms(10));
   ASSERT_TRUE(p.b.set_desired_min_tx(p.now, ms(20)).ok());  // b could go faster, a holds it at 50
   p.collect_all();
-  p.run_for(ms(100));
+  p.run_for(ms(200));
   ASSERT_EQ(p.b.transmit_interval(), ms(50));
   ASSERT_EQ(p.a.detection_time(), ms(150));
 
@@ -390,11 +451,12 @@ TEST(SessionPollFinal, SmallerRequiredMinRxShortensDetectionOnlyAfterFinal) {
   ASSERT_TRUE(p.a.set_required_min_rx(p.now, ms(20)).ok());
   p.collect_all();
   EXPECT_EQ(p.a.detection_time(), ms(150));  // old value until Final (§6.8.3)
-  p.run_until(start + ms(10));
+  Time poll = run_until_poll(p, p.a_out, start);
+  p.run_until(poll + ms(10));
   EXPECT_EQ(p.b.transmit_interval(), ms(20));  // peer honours a smaller interval at once
-  p.run_until(start + ms(20) - Duration::nanoseconds(1));
+  p.run_until(poll + ms(20) - Duration::nanoseconds(1));
   EXPECT_EQ(p.a.detection_time(), ms(150));
-  p.run_until(start + ms(20));
+  p.run_until(poll + ms(20));
   EXPECT_EQ(p.a.detection_time(), ms(60));
 
   // A larger RequiredMinRx lengthens the detection time at once.
@@ -413,8 +475,13 @@ TEST(SessionPollFinal, SecondChangeDuringPollWaitsForItsOwnPoll) {
   ASSERT_TRUE(p.a.set_desired_min_tx(p.now, ms(100)).ok());
   ASSERT_TRUE(p.a.set_desired_min_tx(p.now, ms(300)).ok());
   p.collect_all();
-  EXPECT_EQ(p.a_out.packets.back().packet.desired_min_tx_us, 100'000u);  // one change per poll
-  p.run_until(start + ms(20));
+  Time poll = run_until_poll(p, p.a_out, start);
+  for (const Sent& s : p.a_out.packets) {
+    if (s.at == poll && s.packet.poll) {
+      EXPECT_EQ(s.packet.desired_min_tx_us, 100'000u);  // one change per poll
+    }
+  }
+  p.run_until(poll + ms(20));
   EXPECT_EQ(p.a.transmit_interval(), ms(100));
   p.run_for(Duration::seconds(2));
   EXPECT_FALSE(p.a.poll_in_progress());
@@ -424,12 +491,14 @@ TEST(SessionPollFinal, SecondChangeDuringPollWaitsForItsOwnPoll) {
   EXPECT_EQ(p.b.state(), State::up);
 }
 
-TEST(SessionPollFinal, DetectMultChangeNeedsNoPoll) {
+TEST(SessionPollFinal, DetectMultChangeNeedsNoPollAndIsSentAtOnce) {
   Pair p = up_pair(ms(10));
+  Time start = p.now;
   ASSERT_TRUE(p.a.set_detect_mult(p.now, 5).ok());
   p.collect_all();
   EXPECT_FALSE(p.a.poll_in_progress());
   EXPECT_EQ(p.a_out.packets.back().packet.detect_mult, 5);
+  EXPECT_EQ(p.a_out.packets.back().at, start);
   p.run_for(ms(20));
   EXPECT_EQ(p.b.detection_time(), ms(250));
 }
@@ -439,11 +508,17 @@ TEST(SessionPollFinal, ReconfigureChangesBothIntervalsInOnePoll) {
   SessionConfig c = p.a.config();
   c.desired_min_tx = ms(100);
   c.required_min_rx = ms(100);
+  Time start = p.now;
   ASSERT_TRUE(p.a.reconfigure(p.now, c).ok());
   p.collect_all();
-  EXPECT_EQ(p.a_out.packets.back().packet.desired_min_tx_us, 100'000u);
-  EXPECT_EQ(p.a_out.packets.back().packet.required_min_rx_us, 100'000u);
-  p.run_for(ms(20));
+  Time poll = run_until_poll(p, p.a_out, start);
+  for (const Sent& s : p.a_out.packets) {
+    if (s.at == poll && s.packet.poll) {
+      EXPECT_EQ(s.packet.desired_min_tx_us, 100'000u);
+      EXPECT_EQ(s.packet.required_min_rx_us, 100'000u);
+    }
+  }
+  p.run_until(poll + ms(20));
   EXPECT_FALSE(p.a.poll_in_progress());
   EXPECT_EQ(p.a.transmit_interval(), ms(100));
   EXPECT_EQ(p.a.detection_time(), ms(300));
