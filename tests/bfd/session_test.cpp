@@ -223,6 +223,22 @@ TEST(SessionTransmit, UpRateIsNegotiatedMaximumLessJitter) {
   EXPECT_EQ(p.a.transmit_interval(), ms(200));
 }
 
+TEST(SessionTransmit, PeerAskingForNoPacketsGetsNoPeriodicOnes) {
+  Session s = make_session(make_config(kA, "10.0.0.2"));
+  s.on_timer(Time::zero());
+  PeerPacket quiet(State::down, kB, 0);
+  quiet.packet.required_min_rx_us = 0;  // §6.8.7: do not send periodic packets
+  s.on_packet(at_ms(1), quiet.bytes().bytes(), 255);
+  s.take_actions();
+  // Only the detection deadline is left; no transmit is scheduled.
+  EXPECT_EQ(s.next_deadline(), at_ms(1) + ms(150));
+  s.on_timer(s.next_deadline());  // Init times out: the Down is still announced
+  Outbox out;
+  out.collect(s, at_ms(151));
+  ASSERT_EQ(out.packets.size(), 1u);
+  EXPECT_EQ(out.packets[0].packet.state, State::down);
+}
+
 TEST(SessionTransmit, PollIsAnsweredAtOnceWithFinalAndNoPoll) {
   Session s = make_session(make_config(kA, "10.0.0.2"));
   s.on_timer(Time::zero());

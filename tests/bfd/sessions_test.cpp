@@ -213,3 +213,22 @@ TEST(Sessions, ReconfigureFollowsAReload) {
   EXPECT_EQ(systems.downs_after_up, 0u);
   EXPECT_FALSE(systems.left.reconfigure(systems.now, config_for(4242, peer_address(1))).ok());
 }
+
+TEST(Sessions, Ipv6LinkLocalPeersAreTellApartByInterface) {
+  Sessions s(seeded_random(4));
+  IpAddress peer = IpAddress::parse("fe80::1").value();
+  SessionConfig on_wg0 = config_for(1, peer);
+  SessionConfig on_wg1 = config_for(2, peer);
+  on_wg1.interface = "wg1";
+  ASSERT_TRUE(s.add(Time::zero(), on_wg0).ok());
+  ASSERT_TRUE(s.add(Time::zero(), on_wg1).ok());
+  EXPECT_EQ(
+      s.on_packet(at_ms(1), PeerPacket(State::down, 77, 0).bytes().bytes(), PacketSource{peer, "wg1", false, 255}),
+      DropReason::none);
+  EXPECT_EQ(s.find(2)->state(), State::init);
+  EXPECT_EQ(s.find(1)->state(), State::down);
+  // Hop Limit 255 is required for single hop over IPv6 too (RFC 5881 §5).
+  EXPECT_EQ(s.on_packet(at_ms(2), PeerPacket(State::down, 78, 0).bytes().bytes(), PacketSource{peer, "wg0", false, 64}),
+            DropReason::ttl_not_255);
+  EXPECT_EQ(s.find(1)->counters().dropped_by_reason[static_cast<size_t>(DropReason::ttl_not_255)], 1u);
+}
