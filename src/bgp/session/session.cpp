@@ -290,9 +290,7 @@ void Session::begin_connecting(Time now) {
 }
 
 void Session::open_outgoing(Time now) {
-  outgoing_.emplace();
-  outgoing_->id = next_id_++;
-  outgoing_->outgoing = true;
+  outgoing_.emplace(next_id_++, true);
   actions_.push_back(session::Connect{outgoing_->id});
   connect_retry_deadline_ = now + jittered(config_.connect_retry);
 }
@@ -326,9 +324,7 @@ ConnectionId Session::on_incoming(Time now) {
     actions_.push_back(session::Close{id});
     return id;
   }
-  incoming_.emplace();
-  incoming_->id = id;
-  incoming_->outgoing = false;
+  incoming_.emplace(id, false);
   tcp_established(now, *incoming_);
   return id;
 }

@@ -67,6 +67,10 @@
 //  - A failed TCP connect goes to Active and retries after ConnectRetry
 //    (as BIRD and FRR do) instead of Idle; it does not count as a failure
 //    for the back-off, because no peer was reached.
+//  - A connection the peer closes in OpenSent goes to Idle with back-off
+//    rather than to Active with ConnectRetry (§8.2.2 Event 18): a peer that
+//    accepts TCP and hangs up at once is the flapping case, and the growing
+//    wait is what keeps it from becoming a reconnect storm.
 //  - The back-off delays only our own connection attempts: an incoming
 //    connection during it is accepted (stopped sessions and max-prefix
 //    restart intervals still refuse). Two damped speakers that refused each
@@ -190,6 +194,7 @@ public:
 private:
   enum class ConnectionState : uint8_t { connecting, delay_open, open_sent, open_confirm, established };
   struct Connection {
+    Connection(ConnectionId id_, bool outgoing_) : id(id_), outgoing(outgoing_) {}
     ConnectionId id = 0;
     bool outgoing = true;
     ConnectionState state = ConnectionState::connecting;
