@@ -51,22 +51,37 @@ std::string describe_elements(const TopologyGraph& graph, const std::vector<Elem
   return join(parts) + " and " + last;
 }
 
+// Where traffic of a site starts and ends: its LAN (when anything is on it)
+// and every host that is not simply on the LAN (a host behind a device is a
+// place of its own; one on the LAN is the LAN).
+std::vector<ElementId> site_endpoints(const config::Topology& topology, const TopologyGraph& graph,
+                                      const config::Site& site) {
+  std::vector<ElementId> out;
+  auto lan = graph.site_lan(site.name);
+  if (lan && !graph.neighbours(*lan).empty()) out.push_back(*lan);
+  for (const config::Host& host : topology.hosts) {
+    if (host.site != site.name) continue;
+    const ElementId id = *graph.find(host.name);
+    const auto& next = graph.neighbours(id);
+    const bool on_lan = lan && next.size() == 1 && next[0] == *lan;
+    if (!on_lan) out.push_back(id);
+  }
+  return out;
+}
+
+std::string endpoint_name(const TopologyGraph& graph, ElementId id) {
+  const Element& e = graph.element(id);
+  return (e.kind == ElementKind::site_lan ? "site " : "host ") + e.name;
+}
+
 std::vector<EndpointPair> endpoint_pairs(const config::Topology& topology, const TopologyGraph& graph) {
   std::vector<EndpointPair> pairs;
-  std::vector<ElementId> lans;
-  for (const config::Site& site : topology.sites) {
-    auto lan = graph.site_lan(site.name);
-    if (lan && !graph.neighbours(*lan).empty()) lans.push_back(*lan);
-  }
-  for (size_t i = 0; i < lans.size(); ++i)
-    for (size_t j = i + 1; j < lans.size(); ++j)
-      pairs.push_back({lans[i], lans[j],
-                       "site " + graph.element(lans[i]).name + " <-> site " + graph.element(lans[j]).name});
-  for (const config::Host& host : topology.hosts) {
-    const ElementId from = *graph.find(host.name);
-    for (ElementId lan : lans)
-      if (graph.element(lan).name != host.site)
-        pairs.push_back({from, lan, "host " + host.name + " -> site " + graph.element(lan).name});
+  for (size_t i = 0; i < topology.sites.size(); ++i) {
+    for (size_t j = i + 1; j < topology.sites.size(); ++j) {
+      for (ElementId a : site_endpoints(topology, graph, topology.sites[i]))
+        for (ElementId b : site_endpoints(topology, graph, topology.sites[j]))
+          pairs.push_back({a, b, endpoint_name(graph, a) + " <-> " + endpoint_name(graph, b)});
+    }
   }
   return pairs;
 }

@@ -3,8 +3,8 @@
 // routes that would need a human after a failure (the article's "hardcoded
 // routes" SPOF).
 //
-// Pairs checked: every two sites' LANs, and every host with every other
-// site's LAN. Failing an element takes down the element and what depends on
+// Pairs checked: every two places of different sites, a place being a
+// site's LAN or a host that is not simply on it (e.g. behind a firewall). Failing an element takes down the element and what depends on
 // it (an underlay takes its tunnels). Connectivity is the data-path graph of
 // graph.h, so a tunnel only counts when something routes over it.
 #pragma once
@@ -22,7 +22,7 @@ namespace halink::design {
 struct EndpointPair {
   ElementId from = 0;
   ElementId to = 0;
-  std::string description;  // "site onprem <-> site azure", "host h1 -> site azure"
+  std::string description;  // "site onprem <-> site azure", "host h1 <-> site azure"
 };
 
 struct SinglePointOfFailure {
