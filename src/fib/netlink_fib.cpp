@@ -124,20 +124,28 @@ Status NetlinkFib::apply(std::span<const RouteChange> changes) {
   std::vector<RouteChange> resolved;
   std::vector<PlanError> errors;
   resolved.reserve(changes.size());
+  // Runs of routes share their next hops: resolve each run once.
+  const std::vector<NextHop>* last_input = nullptr;
+  std::vector<NextHop> last_resolved;
+  std::string last_error;
   for (const RouteChange& change : changes) {
-    RouteChange copy{change.prefix, {}};
-    copy.next_hops.reserve(change.next_hops.size());
-    bool ok = true;
-    for (const NextHop& next_hop : change.next_hops) {
-      auto path = resolve(next_hop);
-      if (!path) {
-        errors.push_back({change.prefix, path.message()});
-        ok = false;
-        break;
+    if (!last_input || *last_input != change.next_hops) {
+      last_input = &change.next_hops;
+      last_resolved.clear();
+      last_error.clear();
+      for (const NextHop& next_hop : change.next_hops) {
+        auto path = resolve(next_hop);
+        if (!path) {
+          last_error = path.message();
+          break;
+        }
+        last_resolved.push_back(std::move(*path));
       }
-      copy.next_hops.push_back(std::move(*path));
     }
-    if (ok) resolved.push_back(std::move(copy));
+    if (!last_error.empty())
+      errors.push_back({change.prefix, last_error});
+    else
+      resolved.push_back({change.prefix, last_resolved});
   }
   return execute(planner_.apply(resolved), std::move(errors));
 }

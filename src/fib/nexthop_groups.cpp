@@ -102,6 +102,7 @@ std::vector<GroupMember> NextHopGroups::ensure_members(const WantedSet& wanted, 
       next_hop_by_path_.emplace(path, id);
       next_hops_.emplace(id, NextHopEntry{path, 0});
       plan.operations.push_back(AddNextHop{id, path});
+      ++generation_;
     }
     members.push_back({id, next_hop.weight});
   }
@@ -156,6 +157,7 @@ void NextHopGroups::release_next_hop(ObjectId id, Plan& plan) {
   next_hop_by_path_.erase(it->second.next_hop);
   next_hops_.erase(it);
   plan.operations.push_back(DeleteNextHop{id});
+  ++generation_;
   release_id(id);
 }
 
@@ -218,41 +220,93 @@ std::vector<NextHop> wanted_set(const std::vector<NextHop>& next_hops) {
 
 }  // namespace
 
-void NextHopGroups::retarget_whole_groups(std::span<const RouteChange> changes, Plan& plan) {
-  // The last change per installed prefix; earlier ones are overwritten.
-  std::unordered_map<Prefix, size_t> last_change;
-  for (size_t i = 0; i < changes.size(); ++i) {
-    if (routes_.count(changes[i].prefix)) last_change[changes[i].prefix] = i;
+size_t NextHopGroups::SetLookupHash::operator()(const std::pair<Family, const std::vector<NextHop>*>& key) const {
+  size_t h = size_t(key.first);
+  for (const NextHop& next_hop : *key.second) {
+    h = h * 1000003 ^ std::hash<IpAddress>{}(next_hop.gateway);
+    h = h * 1000003 ^ std::hash<std::string>{}(next_hop.interface);
+    h = h * 1000003 ^ (size_t(next_hop.ifindex) << 16 | next_hop.weight);
   }
-  if (last_change.empty()) return;
-  std::map<std::pair<ObjectId, WantedSet>, size_t> moves;
-  for (const auto& [prefix, index] : last_change) {
-    const RouteChange& change = changes[index];
+  return h;
+}
+
+void NextHopGroups::begin_plan() {
+  free_ids_.insert(free_ids_.end(), released_ids_.begin(), released_ids_.end());
+  released_ids_.clear();
+  ++plan_number_;
+  set_lookup_index_.clear();
+  set_lookups_.clear();
+  last_lookup_ = ~size_t(0);
+}
+
+size_t NextHopGroups::lookup(const Prefix& prefix, const std::vector<NextHop>& next_hops) {
+  Family family = prefix.family();
+  if (last_lookup_ < set_lookups_.size()) {
+    const SetLookup& last = set_lookups_[last_lookup_];
+    if (last.family == family && last.input == next_hops) return last_lookup_;
+  }
+  auto found = set_lookup_index_.find({family, &next_hops});
+  if (found != set_lookup_index_.end()) return last_lookup_ = found->second;
+  SetLookup set{family, next_hops, wanted_set(next_hops), std::nullopt, std::nullopt};
+  set.error = validate(prefix, set.wanted);
+  set_lookups_.push_back(std::move(set));
+  last_lookup_ = set_lookups_.size() - 1;
+  // Keyed by the stored copy, which lives as long as the index.
+  set_lookup_index_.emplace(std::pair{family, &set_lookups_.back().input}, last_lookup_);
+  return last_lookup_;
+}
+
+const std::optional<std::vector<GroupMember>>& NextHopGroups::current_members(SetLookup& set) {
+  if (set.generation != generation_) {
+    set.members = existing_members(set.wanted);
+    set.generation = generation_;
+  }
+  return set.members;
+}
+
+ObjectId NextHopGroups::group_for(SetLookup& set, Plan& plan) {
+  if (const auto& members = current_members(set)) {
+    if (auto it = canonical_group_.find(*members); it != canonical_group_.end()) return it->second;
+  }
+  return canonical_group(set.wanted, plan);
+}
+
+void NextHopGroups::retarget_whole_groups(std::span<const RouteChange> changes, Plan& plan) {
+  // How many distinct installed routes of each group move to each new set.
+  // A prefix is counted once (the mark), with the first set it is given; if
+  // the batch changes it again, the per-route pass below still gets it right.
+  std::map<std::pair<ObjectId, size_t>, size_t> moves;
+  for (const RouteChange& change : changes) {
     if (change.is_withdraw()) continue;
-    WantedSet wanted = wanted_set(change.next_hops);
-    if (validate(prefix, wanted)) continue;
-    ObjectId group = routes_.at(prefix).group;
-    auto members = existing_members(wanted);
+    auto installed = routes_.find(change.prefix);
+    if (installed == routes_.end() || installed->second.counted_in_plan == plan_number_) continue;
+    size_t index = lookup(change.prefix, change.next_hops);
+    SetLookup& set = set_lookups_[index];
+    if (set.error) continue;
+    ObjectId group = installed->second.group;
+    const auto& members = current_members(set);
     if (members && *members == groups_.at(group).members) continue;
-    ++moves[{group, std::move(wanted)}];
+    installed->second.counted_in_plan = plan_number_;
+    ++moves[{group, index}];
   }
   for (const auto& [move, count] : moves) {
-    const auto& [group, wanted] = move;
+    const auto& [group, index] = move;
     if (count != groups_.at(group).routes.size()) continue;
     // Moving a handful of routes into a group that already has the set costs
     // a few writes and leaves no duplicate behind; beyond that, one group
     // write wins.
     constexpr size_t kFewRoutes = 16;
-    auto members = existing_members(wanted);
+    SetLookup& set = set_lookups_[index];
+    const auto& members = current_members(set);
     if (count <= kFewRoutes && members && canonical_group_.count(*members)) continue;
-    set_members(group, ensure_members(wanted, plan), plan);
+    set_members(group, ensure_members(set.wanted, plan), plan);
   }
 }
 
 Plan NextHopGroups::apply(std::span<const RouteChange> changes) {
   Plan plan;
-  free_ids_.insert(free_ids_.end(), released_ids_.begin(), released_ids_.end());
-  released_ids_.clear();
+  begin_plan();
+  routes_.reserve(routes_.size() + changes.size());  // one rehash, not twenty, for a full table
   retarget_whole_groups(changes, plan);
 
   for (const RouteChange& change : changes) {
@@ -264,16 +318,16 @@ Plan NextHopGroups::apply(std::span<const RouteChange> changes) {
       plan.operations.push_back(DeleteRoute{change.prefix});
       continue;
     }
-    WantedSet wanted = wanted_set(change.next_hops);
-    if (auto error = validate(change.prefix, wanted)) {
-      plan.errors.push_back({change.prefix, *error});
+    SetLookup& set = set_lookups_[lookup(change.prefix, change.next_hops)];
+    if (set.error) {
+      plan.errors.push_back({change.prefix, *set.error});
       continue;
     }
     if (installed != routes_.end()) {
-      auto members = existing_members(wanted);
+      const auto& members = current_members(set);
       if (members && *members == groups_.at(installed->second.group).members) continue;
     }
-    ObjectId group = canonical_group(wanted, plan);
+    ObjectId group = group_for(set, plan);
     if (installed != routes_.end()) detach_route(change.prefix, installed->second);
     attach_route(change.prefix, group);
     plan.operations.push_back(SetRoute{change.prefix, group});
@@ -284,8 +338,7 @@ Plan NextHopGroups::apply(std::span<const RouteChange> changes) {
 
 Plan NextHopGroups::remove_next_hop(const NextHop& dead) {
   Plan plan;
-  free_ids_.insert(free_ids_.end(), released_ids_.begin(), released_ids_.end());
-  released_ids_.clear();
+  begin_plan();
   auto path = next_hop_by_path_.find(path_of(dead));
   if (path == next_hop_by_path_.end()) return plan;
   ObjectId dead_id = path->second;
@@ -324,8 +377,7 @@ Plan NextHopGroups::remove_next_hop(const NextHop& dead) {
 
 Plan NextHopGroups::merge_duplicate_groups(size_t max_routes) {
   Plan plan;
-  free_ids_.insert(free_ids_.end(), released_ids_.begin(), released_ids_.end());
-  released_ids_.clear();
+  begin_plan();
   std::vector<std::pair<ObjectId, ObjectId>> duplicates;  // (duplicate, canonical)
   for (const auto& [id, entry] : groups_) {
     ObjectId canonical = canonical_group_.at(entry.members);
@@ -348,6 +400,7 @@ Plan NextHopGroups::merge_duplicate_groups(size_t max_routes) {
 
 Plan NextHopGroups::withdraw_all() {
   Plan plan;
+  begin_plan();
   for (ObjectId id : group_ids()) {
     GroupEntry& entry = groups_.at(id);
     plan.operations.push_back(DeleteGroup{id, std::move(entry.routes)});

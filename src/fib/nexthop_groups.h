@@ -27,6 +27,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <optional>
 #include <span>
@@ -134,11 +135,36 @@ private:
   struct RouteEntry {
     ObjectId group;
     uint32_t position;
+    uint32_t counted_in_plan = 0;  // see retarget_whole_groups()
   };
   // A change's next-hop set in canonical form: sorted paths, weights summed
   // for repeated paths and clamped to 1..256.
   using WantedSet = std::vector<NextHop>;
+  // The speaker sends long runs of routes with the same next hops, so each
+  // distinct list is canonicalised, validated and resolved to nexthop ids
+  // once per plan rather than once per route.
+  struct SetLookup {
+    Family family;
+    std::vector<NextHop> input;
+    WantedSet wanted;
+    std::optional<std::string> error;
+    std::optional<std::vector<GroupMember>> members;  // valid while generation matches
+    uint64_t generation = ~uint64_t(0);
+  };
+  struct SetLookupHash {
+    size_t operator()(const std::pair<Family, const std::vector<NextHop>*>& key) const;
+  };
+  struct SetLookupEqual {
+    bool operator()(const std::pair<Family, const std::vector<NextHop>*>& a,
+                    const std::pair<Family, const std::vector<NextHop>*>& b) const {
+      return a.first == b.first && *a.second == *b.second;
+    }
+  };
 
+  void begin_plan();
+  size_t lookup(const Prefix& prefix, const std::vector<NextHop>& next_hops);
+  const std::optional<std::vector<GroupMember>>& current_members(SetLookup& set);
+  ObjectId group_for(SetLookup& set, Plan& plan);
   ObjectId allocate_id();
   void release_id(ObjectId id);
   std::optional<std::string> validate(const Prefix& prefix, const WantedSet& wanted) const;
@@ -166,6 +192,13 @@ private:
   std::map<std::vector<GroupMember>, ObjectId> canonical_group_;
   std::unordered_map<Prefix, RouteEntry> routes_;
   std::vector<ObjectId> maybe_unused_groups_;
+
+  uint32_t plan_number_ = 0;
+  uint64_t generation_ = 0;  // bumped whenever a nexthop object comes or goes
+  std::deque<SetLookup> set_lookups_;  // this plan's distinct next-hop lists (stable addresses: the index points into them)
+  std::unordered_map<std::pair<Family, const std::vector<NextHop>*>, size_t, SetLookupHash, SetLookupEqual>
+      set_lookup_index_;
+  size_t last_lookup_ = ~size_t(0);
 };
 
 }  // namespace halink::fib
