@@ -14,7 +14,7 @@ Simulation::Simulation(SimulationConfig config)
       traffic_(scheduler_, network_, config.traffic) {
   network_.add_observer([this] { traffic_.changed(); });
   traffic_.set_observer([this](Time at, FlowId id, const FlowPath& before, const FlowPath& after) {
-    if (!config_.trace_flows) return;
+    if (!config_.trace_flows || !tracing()) return;
     std::string text;
     if (after.delivered) {
       text = "delivered";
@@ -101,7 +101,7 @@ std::string Simulation::connection_label(ConnectionId connection, NodeId node) c
 
 ConnectionId Simulation::tcp_connect(const Path& path, std::optional<Duration> connect_timeout) {
   const ConnectionId id = tcp_.connect(path, connect_timeout);
-  trace_.record(now(), network_.node_name(path.from), connection_label(id, path.from) + " connect");
+  if (tracing()) trace_.record(now(), network_.node_name(path.from), connection_label(id, path.from) + " connect");
   return id;
 }
 
@@ -110,8 +110,16 @@ Status Simulation::tcp_send(NodeId node, ConnectionId connection, std::span<cons
 }
 
 void Simulation::tcp_close(NodeId node, ConnectionId connection) {
-  trace_.record(now(), network_.node_name(node), connection_label(connection, node) + " close");
+  if (tracing()) trace_.record(now(), network_.node_name(node), connection_label(connection, node) + " close");
   tcp_.close(connection, node);
+}
+
+ChannelId Simulation::link_channel(LinkId link) {
+  auto it = link_channels_.find(link);
+  if (it != link_channels_.end()) return it->second;
+  const ChannelId channel = datagrams_.open(network_.direct_path(network_.link(link).a.node, link));
+  link_channels_.emplace(link, channel);
+  return channel;
 }
 
 Status Simulation::send_datagram(NodeId node, ChannelId channel, std::span<const uint8_t> bytes) {
@@ -121,7 +129,8 @@ Status Simulation::send_datagram(NodeId node, ChannelId channel, std::span<const
 void Simulation::deliver(const std::vector<InterfaceEvent>& events) {
   for (const InterfaceEvent& event : events) {
     const std::string& interface = network_.end_of(event.link, event.node).interface;
-    trace_.record(now(), network_.node_name(event.node),
+    if (tracing())
+      trace_.record(now(), network_.node_name(event.node),
                   "interface " + (interface.empty() ? network_.link_name(event.link) : interface) + " carrier " +
                       (event.carrier_up ? "up" : "down"));
     scheduler_.schedule_at(now(), [this, event] {
@@ -152,8 +161,10 @@ void Simulation::crash(NodeId node) {
   scheduler_.cancel(slot.timer);
   slot.timer = no_event;
   slot.timer_at = Time::never();
-  slot.table->clear_routes();
-  if (slot.adapter) slot.adapter->crash(now());
+  if (slot.adapter) {
+    slot.table->clear_routes();
+    slot.adapter->crash(now());
+  }
   deliver(events);
 }
 
@@ -169,7 +180,7 @@ void Simulation::restart(NodeId node) {
 }
 
 void Simulation::tcp_connected(NodeId node, ConnectionId connection) {
-  trace_.record(now(), network_.node_name(node), connection_label(connection, node) + " connected");
+  if (tracing()) trace_.record(now(), network_.node_name(node), connection_label(connection, node) + " connected");
   if (Node* n = live_adapter(node)) {
     n->on_tcp_connected(now(), connection);
     wake(node);
@@ -177,7 +188,7 @@ void Simulation::tcp_connected(NodeId node, ConnectionId connection) {
 }
 
 void Simulation::tcp_accepted(NodeId node, ConnectionId connection) {
-  trace_.record(now(), network_.node_name(node), connection_label(connection, node) + " accepted");
+  if (tracing()) trace_.record(now(), network_.node_name(node), connection_label(connection, node) + " accepted");
   const auto info = tcp_.info(connection);
   if (Node* n = live_adapter(node); n && info) {
     n->on_tcp_accepted(now(), connection, *info);
@@ -186,7 +197,7 @@ void Simulation::tcp_accepted(NodeId node, ConnectionId connection) {
 }
 
 void Simulation::tcp_bytes(NodeId node, ConnectionId connection, std::span<const uint8_t> bytes) {
-  if (config_.trace_packets)
+  if (config_.trace_packets && tracing())
     trace_.record(now(), network_.node_name(node),
                   connection_label(connection, node) + " received " + std::to_string(bytes.size()) + " bytes");
   if (Node* n = live_adapter(node)) {
@@ -196,7 +207,8 @@ void Simulation::tcp_bytes(NodeId node, ConnectionId connection, std::span<const
 }
 
 void Simulation::tcp_closed(NodeId node, ConnectionId connection, TcpCloseReason reason) {
-  trace_.record(now(), network_.node_name(node),
+  if (tracing())
+    trace_.record(now(), network_.node_name(node),
                 "tcp#" + std::to_string(connection) + " closed (" + tcp_close_reason_name(reason) + ")");
   if (Node* n = live_adapter(node)) {
     n->on_tcp_closed(now(), connection, reason);
@@ -205,7 +217,7 @@ void Simulation::tcp_closed(NodeId node, ConnectionId connection, TcpCloseReason
 }
 
 void Simulation::datagram_received(NodeId node, ChannelId channel, std::span<const uint8_t> bytes) {
-  if (config_.trace_packets)
+  if (config_.trace_packets && tracing())
     trace_.record(now(), network_.node_name(node),
                   "channel#" + std::to_string(channel) + " received " + std::to_string(bytes.size()) + " bytes");
   if (Node* n = live_adapter(node)) {

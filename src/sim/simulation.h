@@ -18,14 +18,18 @@
 //   connections, datagrams and interface events always arrive as later
 //   events (possibly at the same virtual time).
 // - A crash: the node's connections vanish (tcp.h), its timer is cancelled,
-//   its forwarding table loses every route but the local prefixes, and the
-//   adapter's crash() must drop all protocol state. A restart is a new boot:
+//   and the adapter's crash() must drop all protocol state. A node with an
+//   adapter also loses every route but its local prefixes (a rebooted
+//   router's kernel table is empty until its daemon refills it); a node
+//   without one (a firewall or host with static routes) keeps its table,
+//   which stands for its saved configuration. A restart is a new boot:
 //   start() again, with a new incarnation.
 // - Randomness: each node has its own stream forked from the seed, and its
 //   own ECMP hash seed derived from it. Same seed and inputs, same trace.
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <span>
@@ -116,6 +120,9 @@ public:
   Status tcp_send(NodeId node, ConnectionId connection, std::span<const uint8_t> bytes);
   void tcp_close(NodeId node, ConnectionId connection);
   ChannelId open_channel(const Path& path) { return datagrams_.open(path); }
+  // The single-hop channel of `link` (BFD, RFC 5881): opened on first use,
+  // the same id for both ends.
+  ChannelId link_channel(LinkId link);
   Status send_datagram(NodeId node, ChannelId channel, std::span<const uint8_t> bytes);
   // Re-reads the node's next_deadline(): call after changing a node from
   // outside a callback (e.g. a configuration change in a scenario).
@@ -145,6 +152,8 @@ private:
     uint32_t fires_at_same_time = 0;
   };
 
+  // Building trace text costs; skipped when nobody reads it.
+  bool tracing() const { return trace_.enabled() || trace_.has_echo(); }
   Node* live_adapter(NodeId node);
   void fire_timer(NodeId node);
   void deliver(const std::vector<InterfaceEvent>& events);
@@ -167,6 +176,7 @@ private:
   DatagramModel datagrams_;
   TrafficModel traffic_;
   std::vector<NodeSlot> nodes_;
+  std::map<LinkId, ChannelId> link_channels_;
 };
 
 }  // namespace halink::sim

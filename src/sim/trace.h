@@ -28,6 +28,7 @@ public:
   void set_enabled(bool enabled) { enabled_ = enabled; }
   bool enabled() const { return enabled_; }
   void set_echo(std::function<void(const std::string&)> echo) { echo_ = std::move(echo); }
+  bool has_echo() const { return static_cast<bool>(echo_); }
 
   const std::vector<std::string>& lines() const { return lines_; }
   std::string text() const;  // every line followed by '\n'
