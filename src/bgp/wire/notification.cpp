@@ -1,5 +1,6 @@
 // NOTIFICATION (RFC 4271 §4.5) and the shutdown communication (RFC 9003).
 #include <cstdio>
+#include <cstring>
 
 #include "bgp/wire/byte_io.h"
 #include "bgp/wire/codec.h"
@@ -58,8 +59,9 @@ Notification Notification::cease(uint8_t subcode, const std::string& shutdown_co
     if (length + step > max_shutdown_communication) break;
     length += step;
   }
-  n.data.push_back(uint8_t(length));
-  n.data.insert(n.data.end(), shutdown_communication.begin(), shutdown_communication.begin() + long(length));
+  n.data.resize(1 + length);
+  n.data[0] = uint8_t(length);
+  std::memcpy(n.data.data() + 1, shutdown_communication.data(), length);
   return n;
 }
 
