@@ -276,14 +276,26 @@ void analyse_direction(const config::Topology& topology, const SessionMap& sessi
   std::vector<std::string> active, standby;
   for (const SessionBetween& b : between) (share[b.tunnel] > 0.0 ? active : standby).push_back(b.tunnel);
   if (!standby.empty()) {
-    std::set<std::string> standby_underlays;
+    std::set<std::string> active_underlays, standby_underlays;
+    for (const std::string& t : active) active_underlays.insert(underlay_of(topology, t));
     for (const std::string& t : standby) standby_underlays.insert(underlay_of(topology, t));
-    std::string underlays;
-    for (const std::string& u : standby_underlays) underlays += (underlays.empty() ? "" : ", ") + u;
-    report.add({Severity::info, FindingKind::active_passive, standby,
-                direction + " is active/passive: " + join(active) + " carry the traffic; " + join(standby) +
-                    " (underlay " + underlays + ") stay warm as standby and take over when the active paths fail",
-                ""});
+    auto capacity = [&](const std::set<std::string>& underlays) {
+      uint64_t sum = 0;
+      for (const std::string& u : underlays)
+        if (const config::Underlay* found = topology.find_underlay(u)) sum += found->bandwidth_bps;
+      return sum;
+    };
+    std::string message = direction + " is active/passive: " + join(active) + " carry the traffic; " + join(standby) +
+                          " (underlay " + join(std::vector<std::string>(standby_underlays.begin(), standby_underlays.end())) +
+                          ") stay warm as standby and take over when the active paths fail";
+    const uint64_t active_bps = capacity(active_underlays);
+    uint64_t standby_only = 0;
+    for (const std::string& u : standby_underlays)
+      if (!active_underlays.count(u))
+        if (const config::Underlay* found = topology.find_underlay(u)) standby_only += found->bandwidth_bps;
+    if (standby_only > 0 && active_bps > standby_only)
+      message += "; after a failover only " + mbps(standby_only) + " are left instead of " + mbps(active_bps);
+    report.add({Severity::info, FindingKind::active_passive, standby, message, ""});
   }
 
   // Active/active over underlays of different bandwidth.

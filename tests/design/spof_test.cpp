@@ -58,6 +58,18 @@ TEST(SinglePointsOfFailure, SingleFirewallIsReportedWithWhy) {
   EXPECT_EQ(report.verdict().rfind("FAIL: 1 single point of failure", 0), 0u) << report.verdict();
 }
 
+TEST(SinglePointsOfFailure, AHostBehindTheFirewallIsAPlaceOfItsOwn) {
+  DesignSpec spec;
+  spec.single_firewall = true;
+  spec.firewall_extra = "inside: [h1]";
+  const Analysed a = analyse(spec);
+  ASSERT_EQ(a.failures.pairs.size(), 1u);  // nothing is left on the on-prem LAN itself
+  EXPECT_EQ(a.failures.pairs[0].description, "host h1 <-> site cloud");
+  const SinglePointOfFailure* fw = a.failures.single_point(a.graph, "fw1");
+  ASSERT_NE(fw, nullptr);
+  EXPECT_EQ(fw->why, "firewall fw1 is the only path between host h1 and routers r1, r2 (host h1 <-> site cloud)");
+}
+
 TEST(SinglePointsOfFailure, ActivePassiveOverTwoIspsSurvivesLosingIsp1) {
   DesignSpec spec;
   spec.active_passive = true;

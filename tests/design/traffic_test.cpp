@@ -36,7 +36,11 @@ TEST(Traffic, ActivePassiveUsesOnlyIsp1) {
   for (const char* t : {"t5", "t6", "t7", "t8"}) EXPECT_DOUBLE_EQ(report.share("onprem", "cloud", t), 0.0) << t;
   for (const char* t : {"t1", "t2", "t3", "t4"}) EXPECT_DOUBLE_EQ(report.share("cloud", "onprem", t), 0.25) << t;
   EXPECT_EQ(report.count(FindingKind::unequal_bandwidth), 0u);
-  EXPECT_EQ(report.count(FindingKind::active_passive), 2u);  // one per direction
+  const auto standby = report.of_kind(FindingKind::active_passive);
+  ASSERT_EQ(standby.size(), 2u);  // one per direction
+  EXPECT_NE(standby[0]->message.find("t5, t6, t7, t8 (underlay isp2) stay warm as standby"), std::string::npos)
+      << standby[0]->message;
+  EXPECT_NE(standby[0]->message.find("only 250 Mbit/s are left instead of 1000 Mbit/s"), std::string::npos);
   EXPECT_EQ(report.count(FindingKind::reverse_path_filter), 0u);
 }
 
