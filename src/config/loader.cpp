@@ -92,7 +92,8 @@ std::optional<InterfaceAddress> read_interface_address(ErrorSink& sink, const Lo
 
 // Both ends in one subnet that has room for two hosts; neither is the
 // subnet's network or broadcast address (a /31 has neither, RFC 3021).
-void check_tunnel_addressing(ErrorSink& sink, const Tunnel& tunnel, const Located& second_address) {
+void check_tunnel_addressing(ErrorSink& sink, const Tunnel& tunnel, const std::array<Located, 2>& address_at) {
+  const Located& second_address = address_at[1];
   const InterfaceAddress& a = tunnel.ends[0].address;
   const InterfaceAddress& b = tunnel.ends[1].address;
   auto error = [&](std::string why) { sink.error(second_address.mark, second_address.path, why); };
@@ -119,10 +120,12 @@ void check_tunnel_addressing(ErrorSink& sink, const Tunnel& tunnel, const Locate
     const uint32_t mask = a.length == 0 ? 0 : ~uint32_t(0) << (32 - a.length);
     for (size_t i = 0; i < 2; ++i) {
       const uint32_t host = tunnel.ends[i].address.address.v4_host_order();
+      const std::string what = tunnel.ends[i].address.address.to_string();
       if ((host & ~mask) == 0)
-        error(tunnel.ends[i].address.address.to_string() + " is the network address of " + a.subnet().to_string());
+        sink.error(address_at[i].mark, address_at[i].path, what + " is the network address of " + a.subnet().to_string());
       else if ((host & ~mask) == ~mask)
-        error(tunnel.ends[i].address.address.to_string() + " is the broadcast address of " + a.subnet().to_string());
+        sink.error(address_at[i].mark, address_at[i].path,
+                   what + " is the broadcast address of " + a.subnet().to_string());
     }
   }
 }
@@ -191,7 +194,7 @@ std::optional<Tunnel> read_tunnel(ErrorSink& sink, const NamedEntry& entry, cons
                      "set 'interface'");
         }
       }
-      if (sink.count() == errors_before) check_tunnel_addressing(sink, tunnel, address_at[1]);
+      if (sink.count() == errors_before) check_tunnel_addressing(sink, tunnel, address_at);
     }
   }
   if (sink.count() != errors_before) return std::nullopt;
@@ -319,7 +322,7 @@ std::map<std::string, uint32_t> peek_local_as(const std::vector<NamedEntry>& rou
   ErrorSink quiet("");
   for (const NamedEntry& entry : routers) {
     Located at = key_value(entry.value, "local_as");
-    if (!at.node.IsDefined()) continue;
+    if (!at.node.IsDefined() || at.node.IsNull()) continue;
     if (auto asn = read_asn(quiet, at)) out[entry.name] = *asn;
   }
   return out;
@@ -510,7 +513,10 @@ Result<RouterConfig> load_router_string(std::string_view text, const std::string
   }
   if (!root) return Error{format_diagnostics(sink.diagnostics())};
 
-  const bool whole_topology = root->IsMap() && key_value(root_of(*root), "routers").node.IsDefined();
+  bool whole_topology = false;
+  if (root->IsMap())
+    for (const auto& pair : *root)
+      if (pair.first.IsScalar() && pair.first.Scalar() == "routers") whole_topology = true;
   if (whole_topology) {
     auto topology = load_topology_string(text, source_name, base_dir);
     if (!topology) return topology.error();

@@ -99,6 +99,7 @@ MapReader::MapReader(ErrorSink& sink, const Located& where, std::vector<std::str
     return;
   }
   valid_ = true;
+  std::vector<Located> merged;
   // (yaml-cpp's iterator hands out a temporary pair: copy the nodes, which are handles.)
   for (const auto& pair : where.node) {
     const YAML::Node key = pair.first;
@@ -109,6 +110,10 @@ MapReader::MapReader(ErrorSink& sink, const Located& where, std::vector<std::str
     }
     const std::string& name = key.Scalar();
     if (name.starts_with("x-")) continue;
+    if (name == "<<") {
+      merged.push_back(child(key, value, where.path));
+      continue;
+    }
     const std::string path = join_path(where.path, name);
     if (std::find(allowed_keys.begin(), allowed_keys.end(), name) == allowed_keys.end()) {
       sink_.error(key.Mark(), path, "unknown key '" + name + "'" + did_you_mean(name, allowed_keys));
@@ -121,6 +126,19 @@ MapReader::MapReader(ErrorSink& sink, const Located& where, std::vector<std::str
       continue;
     }
     entries_.push_back(Entry{name, child(key, value, path)});
+  }
+  // YAML merge keys (`<<: *defaults`, or a list of them): keys written in the
+  // mapping itself win, then earlier merged mappings win over later ones.
+  // yaml-cpp 0.7 leaves `<<` to the application.
+  for (const Located& m : merged) {
+    std::vector<Located> sources;
+    if (m.node.IsSequence()) sources = read_list(sink_, m);
+    else sources.push_back(m);
+    for (const Located& source : sources) {
+      MapReader inner(sink_, source, allowed_keys);
+      for (const Entry& e : inner.entries_)
+        if (!has(e.key)) entries_.push_back(e);
+    }
   }
 }
 

@@ -4,7 +4,8 @@
 // .hold_time) and is collected, not thrown, so one run reports several
 // mistakes. Unknown keys are errors with a "did you mean" for near misses;
 // keys starting with "x-" are ignored everywhere, so YAML anchors can be
-// parked there (`x-fast-bfd: &fast {interval_ms: 100, multiplier: 3}`).
+// parked there (`x-fast-bfd: &fast {interval_ms: 100, multiplier: 3}`), and
+// YAML merge keys (`<<: *anchor`) work in every mapping.
 #pragma once
 
 #include <yaml-cpp/yaml.h>
