@@ -7,97 +7,115 @@
 namespace halink::bgp {
 namespace {
 
-// What the forwarding view of a prefix was before a change: enough to tell
-// afterwards whether it changed, without allocating for the usual 1–8 paths.
-struct Snapshot {
-  static constexpr size_t inline_capacity = 16;
-  AttrSetRef best_attributes;  // held so its address cannot be reused meanwhile
-  PeerId best_peer = 0;
-  bool has_best = false;
-  NextHop inline_hops[inline_capacity];
-  std::vector<NextHop> spilled;
-  size_t hop_count = 0;
+// The forwarding view of a prefix before a change: the multipath members as
+// (peer, attribute set) identities, with references held so their next hops
+// can still be read afterwards. Sized for the usual 1–8 paths without
+// touching the heap.
+class Snapshot {
+public:
+  struct Member {
+    PeerId peer = 0;
+    AttrSetRef attributes;
+  };
 
-  NextHop* hops() { return spilled.empty() ? inline_hops : spilled.data(); }
+  Snapshot() = default;
+  explicit Snapshot(const PathList& paths) {
+    count_ = paths.multipath_count();
+    if (count_ > inline_capacity) spilled_.resize(count_);
+    Member* m = members();
+    for (size_t i = 0; i < count_; ++i) m[i] = Member{paths[i].peer, paths[i].attributes};
+  }
+
+  size_t size() const { return count_; }
+  const Member* begin() const { return count_ > inline_capacity ? spilled_.data() : inline_; }
+
+private:
+  static constexpr size_t inline_capacity = 8;
+  Member* members() { return count_ > inline_capacity ? spilled_.data() : inline_; }
+  size_t count_ = 0;
+  Member inline_[inline_capacity];
+  std::vector<Member> spilled_;
 };
 
-size_t collect_next_hops(const PathList& paths, const PeerTable& peers, NextHop* out) {
-  size_t count = 0;
-  for (size_t i = 0; i < paths.multipath_count(); ++i) {
-    const Path& path = paths[i];
-    if (peers[path.peer].local) continue;
-    out[count++] = NextHop{forwarding_address(path.attributes.attributes()), path.peer};
+std::vector<NextHop> next_hops_of(const Snapshot::Member* members, size_t count, const PeerTable& peers) {
+  std::vector<NextHop> hops;
+  hops.reserve(count);
+  for (size_t i = 0; i < count; ++i) {
+    if (peers[members[i].peer].local) continue;
+    hops.push_back(NextHop{forwarding_address(members[i].attributes.attributes()), members[i].peer});
   }
-  std::sort(out, out + count);
-  return static_cast<size_t>(std::unique(out, out + count) - out);
+  std::sort(hops.begin(), hops.end());
+  hops.erase(std::unique(hops.begin(), hops.end()), hops.end());
+  return hops;
 }
 
-void take_snapshot(const PathList* paths, const PeerTable& peers, Snapshot& snapshot) {
-  if (!paths || paths->multipath_count() == 0) return;
-  snapshot.has_best = true;
-  snapshot.best_attributes = (*paths)[0].attributes;
-  snapshot.best_peer = (*paths)[0].peer;
-  if (paths->multipath_count() > Snapshot::inline_capacity) snapshot.spilled.resize(paths->multipath_count());
-  snapshot.hop_count = collect_next_hops(*paths, peers, snapshot.hops());
-}
-
-RouteChange compare_to_snapshot(const PathList* paths, const PeerTable& peers, Snapshot& before) {
+RouteChange difference(const Snapshot& before, const PathList* after, const PeerTable& peers) {
+  const size_t after_count = after ? after->multipath_count() : 0;
   RouteChange change;
-  const bool has_best = paths && paths->multipath_count() > 0;
-  if (has_best != before.has_best) {
+  if ((before.size() > 0) != (after_count > 0)) {
     change.best_changed = true;
-  } else if (has_best) {
-    const Path& best = (*paths)[0];
-    change.best_changed = best.peer != before.best_peer || !(best.attributes == before.best_attributes);
+  } else if (after_count > 0) {
+    const Path& best = (*after)[0];
+    change.best_changed = best.peer != before.begin()[0].peer || !(best.attributes == before.begin()[0].attributes);
   }
-  Snapshot after;
-  take_snapshot(paths, peers, after);
-  change.next_hops_changed = after.hop_count != before.hop_count ||
-                             !std::equal(after.hops(), after.hops() + after.hop_count, before.hops());
+  // Same members (as a set) ⇒ same next hops; only otherwise compute them.
+  bool same_members = before.size() == after_count;
+  for (size_t i = 0; same_members && i < after_count; ++i) {
+    const Path& path = (*after)[i];
+    same_members = std::any_of(before.begin(), before.begin() + before.size(), [&](const Snapshot::Member& m) {
+      return m.peer == path.peer && m.attributes == path.attributes;
+    });
+  }
+  if (!same_members) {
+    const Snapshot now = after ? Snapshot(*after) : Snapshot();
+    change.next_hops_changed =
+        next_hops_of(before.begin(), before.size(), peers) != next_hops_of(now.begin(), now.size(), peers);
+  }
   return change;
 }
 
 }  // namespace
 
 std::vector<NextHop> next_hops_of(const PathList& paths, const PeerTable& peers) {
-  std::vector<NextHop> hops(paths.multipath_count());
-  hops.resize(collect_next_hops(paths, peers, hops.data()));
-  return hops;
-}
-
-template <class Modify>
-RouteChange DecisionProcess::apply(const Prefix& prefix, Modify&& modify) {
-  PathList* paths = rib_.find(prefix);
-  Snapshot before;
-  take_snapshot(paths, peers_, before);
-  paths = modify(paths);
-  if (paths) select_paths(*paths, prefix.family(), peers_, config_);
-  RouteChange change = compare_to_snapshot(paths, peers_, before);
-  if (paths && paths->empty()) rib_.erase(prefix);
-  return change;
+  const Snapshot members(paths);
+  return next_hops_of(members.begin(), members.size(), peers);
 }
 
 RouteChange DecisionProcess::update(const Prefix& prefix, PeerId peer, AttrSetRef attributes) {
-  return apply(prefix, [&](PathList* paths) {
-    if (!paths) paths = &rib_.find_or_insert(prefix);
-    if (Path* existing = paths->find(peer))
-      existing->attributes = std::move(attributes);
-    else
-      paths->push_back(Path{std::move(attributes), peer});
-    return paths;
-  });
+  PathList& paths = rib_.find_or_insert(prefix);
+  Path* existing = paths.find(peer);
+  if (existing && existing->attributes == attributes) return {};  // a duplicate announcement
+  const Snapshot before(paths);
+  if (existing)
+    existing->attributes = std::move(attributes);  // implicit withdraw + replace (RFC 4271 §3.1)
+  else
+    rib_.add_path(paths, prefix.family(), Path{std::move(attributes), peer});
+  select_paths(paths, prefix.family(), peers_, config_);
+  return difference(before, &paths, peers_);
 }
 
 RouteChange DecisionProcess::withdraw(const Prefix& prefix, PeerId peer) {
-  return apply(prefix, [&](PathList* paths) {
-    if (paths)
-      if (Path* existing = paths->find(peer)) paths->erase(existing);
-    return paths;
-  });
+  PathList* paths = rib_.find(prefix);
+  if (!paths) return {};
+  Path* existing = paths->find(peer);
+  if (!existing) return {};
+  const Snapshot before(*paths);
+  rib_.remove_path(*paths, prefix.family(), existing);
+  if (paths->empty()) {
+    const RouteChange change = difference(before, nullptr, peers_);
+    rib_.erase(prefix);
+    return change;
+  }
+  select_paths(*paths, prefix.family(), peers_, config_);
+  return difference(before, paths, peers_);
 }
 
 RouteChange DecisionProcess::reselect(const Prefix& prefix) {
-  return apply(prefix, [](PathList* paths) { return paths; });
+  PathList* paths = rib_.find(prefix);
+  if (!paths) return {};
+  const Snapshot before(*paths);
+  select_paths(*paths, prefix.family(), peers_, config_);
+  return difference(before, paths, peers_);
 }
 
 const Path* DecisionProcess::best(const Prefix& prefix) const {

@@ -2,10 +2,13 @@
 // what changed for forwarding.
 //
 // The speaker feeds every post-policy change (a peer's new or replaced path,
-// a withdrawal) through update()/withdraw(); each call re-selects the best
-// path and multipath set of that one prefix (path_selection.h) and returns a
+// a withdrawal) through update()/withdraw(); these are also the only way
+// paths enter and leave the Loc-RIB (and so the peers' post-policy
+// Adj-RIBs-In, see loc_rib.h). Each call re-selects the best path and
+// multipath set of that one prefix (path_selection.h) and returns a
 // RouteChange: whether the best path changed (re-advertise to peers) and
-// whether the set of next hops changed (re-program the FIB).
+// whether the set of next hops changed (re-program the FIB). A duplicate
+// announcement (same attribute set again) returns at once with no change.
 #pragma once
 
 #include <cstdint>
@@ -38,7 +41,8 @@ public:
 
   // `peer` now has this (post-policy) path to `prefix`, replacing its old one.
   RouteChange update(const Prefix& prefix, PeerId peer, AttrSetRef attributes);
-  // `peer` no longer has a path to `prefix`.
+  // `peer` no longer has a path to `prefix` (withdrawn, rejected by import
+  // policy on re-announcement, or its session went down).
   RouteChange withdraw(const Prefix& prefix, PeerId peer);
   // Re-run the selection for `prefix`, e.g. after an IGP cost changed.
   RouteChange reselect(const Prefix& prefix);
@@ -56,9 +60,6 @@ public:
   LocRib& rib() { return rib_; }
 
 private:
-  template <class Modify>
-  RouteChange apply(const Prefix& prefix, Modify&& modify);
-
   LocRib& rib_;
   const PeerTable& peers_;
   DecisionConfig config_;

@@ -1,15 +1,18 @@
 // Adj-RIB-In of one peer (RFC 4271 §3.2): the routes it advertised to us.
 //
-// The main table holds the routes as they came out of import policy
-// (post-policy), which is what the Loc-RIB and max-prefix count. With soft
-// reconfiguration inbound the routes as received (pre-policy) are kept too,
-// so a changed import policy can be re-applied without a ROUTE-REFRESH
-// (RFC 2918); that copy costs memory and is off by default.
+// Post-policy routes are not copied here: they are the peer's paths in the
+// Loc-RIB candidate lists (see loc_rib.h), and this class is the per-peer
+// view of them. What it stores itself is the optional pre-policy copy: with
+// soft reconfiguration inbound the routes as received are kept, so a changed
+// import policy can be re-applied without a ROUTE-REFRESH (RFC 2918); that
+// copy costs memory and is off by default.
 #pragma once
 
 #include <cstddef>
+#include <vector>
 
 #include "bgp/rib/attribute_store.h"
+#include "bgp/rib/loc_rib.h"
 #include "bgp/rib/peer.h"
 #include "bgp/rib/prefix_map.h"
 
@@ -17,30 +20,39 @@ namespace halink::bgp {
 
 class AdjRibIn {
 public:
-  explicit AdjRibIn(PeerId peer, bool keep_pre_policy = false)
-      : peer_(peer), keep_pre_policy_(keep_pre_policy) {}
+  AdjRibIn(const LocRib& rib, PeerId peer, bool keep_pre_policy = false)
+      : rib_(rib), peer_(peer), keep_pre_policy_(keep_pre_policy) {}
 
   PeerId peer() const { return peer_; }
   bool keeps_pre_policy() const { return keep_pre_policy_; }
 
-  // Stores the post-policy route; false when it was already there unchanged
-  // (a duplicate announcement, nothing downstream needs to run).
-  bool update(const Prefix& prefix, const AttrSetRef& attributes) {
-    auto [slot, inserted] = post_policy_.find_or_insert(prefix);
-    if (!inserted && *slot == attributes) return false;
-    *slot = attributes;
-    return true;
+  // Post-policy: the peer's path to `prefix`, or nullptr.
+  const AttrSetRef* find(const Prefix& prefix) const {
+    const PathList* list = rib_.find(prefix);
+    if (!list) return nullptr;
+    for (const Path& path : *list)
+      if (path.peer == peer_) return &path.attributes;
+    return nullptr;
   }
-  // False when the prefix was not there.
-  bool withdraw(const Prefix& prefix) { return post_policy_.erase(prefix); }
-  const AttrSetRef* find(const Prefix& prefix) const { return post_policy_.find(prefix); }
-  size_t size() const { return post_policy_.size(); }
-  size_t size(Family family) const { return post_policy_.size(family); }
+  size_t size(Family family) const { return rib_.path_count(peer_, family); }
+  size_t size() const { return size(Family::ipv4) + size(Family::ipv6); }
 
-  // visit(const Prefix&, const AttrSetRef&), post-policy routes.
+  // visit(const Prefix&, const AttrSetRef&) for each post-policy route; a
+  // scan of the Loc-RIB, for `show` and route refresh, not per UPDATE.
   template <class Visit>
   void for_each(Visit&& visit) const {
-    post_policy_.for_each([&](const Prefix& p, AttrSetRef& a) { visit(p, static_cast<const AttrSetRef&>(a)); });
+    rib_.for_each([&](const Prefix& prefix, const PathList& list) {
+      for (const Path& path : list)
+        if (path.peer == peer_) visit(prefix, path.attributes);
+    });
+  }
+  // The prefixes the peer has, as a snapshot: when its session goes down the
+  // speaker withdraws them in bounded slices while the Loc-RIB changes.
+  std::vector<Prefix> prefixes() const {
+    std::vector<Prefix> out;
+    out.reserve(size());
+    for_each([&](const Prefix& prefix, const AttrSetRef&) { out.push_back(prefix); });
+    return out;
   }
 
   // Pre-policy copy; these are no-ops unless keeps_pre_policy().
@@ -56,18 +68,15 @@ public:
   void for_each_pre_policy(Visit&& visit) const {
     pre_policy_.for_each([&](const Prefix& p, AttrSetRef& a) { visit(p, static_cast<const AttrSetRef&>(a)); });
   }
-
-  size_t index_bytes() const { return post_policy_.memory_bytes() + pre_policy_.memory_bytes(); }
-  // The session went down: every route of the peer is gone (RFC 4271 §8.2.2).
-  void clear() {
-    post_policy_.clear();
-    pre_policy_.clear();
-  }
+  // The session went down (RFC 4271 §8.2.2); post-policy paths leave the
+  // Loc-RIB through DecisionProcess::withdraw.
+  void clear_pre_policy() { pre_policy_.clear(); }
+  size_t index_bytes() const { return pre_policy_.memory_bytes(); }
 
 private:
+  const LocRib& rib_;
   PeerId peer_;
   bool keep_pre_policy_;
-  PrefixMap<AttrSetRef> post_policy_;
   PrefixMap<AttrSetRef> pre_policy_;
 };
 
