@@ -57,19 +57,18 @@ StreamDecoder::FrameResult StreamDecoder::next() {
     return fail(header_subcode::connection_not_synchronized, {}, "marker is not all ones (RFC 4271 §6.1)");
   uint16_t length = uint16_t(header[16] << 8 | header[17]);
   uint8_t type = header[18];
-  std::vector<uint8_t> length_data = wire::u16_bytes(length);
   // RFC 8654 §4: OPEN and KEEPALIVE stay within 4096 octets even when
   // extended messages are negotiated.
   size_t limit = (type == uint8_t(MessageType::open) || type == uint8_t(MessageType::keepalive))
                      ? std::min(max_message_, max_message_size)
                      : max_message_;
   if (length < header_size || length > limit)
-    return fail(header_subcode::bad_message_length, length_data,
+    return fail(header_subcode::bad_message_length, wire::u16_bytes(length),
                 "length " + std::to_string(length) + " outside 19.." + std::to_string(limit) + " (RFC 4271 §6.1)");
   if (type < uint8_t(MessageType::open) || type > uint8_t(MessageType::route_refresh))
     return fail(header_subcode::bad_message_type, {type}, "message type " + std::to_string(type) + " (RFC 4271 §6.1)");
   if (length < minimum_length(type) || (type == uint8_t(MessageType::keepalive) && length != header_size))
-    return fail(header_subcode::bad_message_length, length_data,
+    return fail(header_subcode::bad_message_length, wire::u16_bytes(length),
                 std::string(message_type_name(type)) + " of length " + std::to_string(length) + " (RFC 4271 §6.1)");
   if (buffered() < length) return result;
 
