@@ -141,14 +141,19 @@ bool Session::has_live_connection() const {
 
 Duration Session::jittered(Duration d) {
   // RFC 4271 §10: a random factor between 0.75 and 1.0.
-  double r = random_ ? std::clamp(random_(), 0.0, 1.0) : 1.0;
+  double r = random_ ? random_() : 1.0;
+  if (!(r >= 0.0)) r = 0.0;  // also catches NaN from a broken generator
+  if (r > 1.0) r = 1.0;
   return d.scaled(0.75 + 0.25 * r);
 }
 
 Duration Session::idle_hold_for(uint32_t failures) {
+  const Duration maximum = config_.idle_hold.maximum;
   Duration d = config_.idle_hold.initial;
-  for (uint32_t i = 1; i < failures && d < config_.idle_hold.maximum; ++i) d = d * 2;
-  return jittered(std::min(d, config_.idle_hold.maximum));
+  // Doubling stops at the cap (and at once for a zero initial wait), so the
+  // loop is short and cannot overflow whatever the failure count.
+  for (uint32_t i = 1; i < failures && d < maximum && !d.is_zero(); ++i) d = d > maximum / 2 ? maximum : d * 2;
+  return jittered(std::min(d, maximum));
 }
 
 // ---- Sending -------------------------------------------------------------

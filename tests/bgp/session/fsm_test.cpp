@@ -658,6 +658,20 @@ TEST_F(SessionFsm, TheMaxPrefixRestartIntervalRefusesThePeer) {
   EXPECT_EQ(s->state(), SessionState::idle);
 }
 
+TEST_F(SessionFsm, ZeroInitialIdleHoldDisablesTheBackOff) {
+  config.idle_hold.initial = Duration::zero();
+  make().start(now);
+  for (int i = 0; i < 1000; ++i) {
+    ConnectionId id = only<session::Connect>(drain())->connection;
+    s->on_connected(now, id);
+    s->on_closed(now, id);
+    drain();
+    ASSERT_EQ(s->idle_hold_until(), now);
+    s->on_timer(now);
+  }
+  EXPECT_EQ(s->counters().consecutive_failures, 1000u);
+}
+
 TEST_F(SessionFsm, BackOffIsJittered) {
   config.idle_hold = IdleHoldBackoff{Duration::seconds(4), Duration::seconds(60), Duration::seconds(60)};
   s = std::make_unique<Session>(config, [] { return 0.0; });

@@ -64,7 +64,7 @@ const N header{error_code::message_header, header_subcode::connection_not_synchr
 const N hold{error_code::hold_timer_expired, 0};
 
 // Shorthands for the table.
-constexpr SessionState Idle = SessionState::idle, Connect = SessionState::connect, OpenSent = SessionState::open_sent,
+constexpr SessionState Idle = SessionState::idle, OpenSent = SessionState::open_sent,
                        OpenConfirm = SessionState::open_confirm, Established = SessionState::established;
 constexpr DownReason sent = DownReason::notification_sent, received = DownReason::notification_received,
                      closed = DownReason::connection_closed, malformed = DownReason::malformed_message,
