@@ -176,7 +176,9 @@ void TrafficModel::sample() {
     if (was_delivered && !path.delivered) {
       state.outages.push_back(OutageWindow{now, Time::never(), path.drop, path.last_node});
     } else if (!was_delivered && path.delivered && !state.outages.empty()) {
-      state.outages.back().end = now;
+      // Broken and mended within one instant: no packet could have been lost.
+      if (state.outages.back().start == now) state.outages.pop_back();
+      else state.outages.back().end = now;
     }
     const bool differs = !state.sampled || !(path == state.path);
     state.sampled = true;
@@ -191,6 +193,17 @@ Duration TrafficModel::total_outage(FlowId id) const {
   Duration total;
   const Time now = scheduler_.now();
   for (const auto& window : flows_.at(id).outages) total += (window.ongoing() ? now : window.end) - window.start;
+  return total;
+}
+
+Duration TrafficModel::outage_within(FlowId id, Time from, Time to) const {
+  Duration total;
+  const Time now = scheduler_.now();
+  for (const auto& window : flows_.at(id).outages) {
+    const Time start = std::max(window.start, from);
+    const Time end = std::min(window.ongoing() ? now : window.end, to);
+    if (end > start) total += end - start;
+  }
   return total;
 }
 

@@ -102,6 +102,8 @@ public:
   const std::vector<OutageWindow>& outages(FlowId id) const { return flows_.at(id).outages; }
   // Total time out over [0, now], open windows counted up to now.
   Duration total_outage(FlowId id) const;
+  // Time out within [from, to) (e.g. one phase of a scenario).
+  Duration outage_within(FlowId id, Time from, Time to) const;
 
   // Volume (rate × seconds) that crossed `link` since the last reset, in
   // both directions or leaving `from`. Counted up to now.

@@ -174,8 +174,21 @@ TEST_F(Ecmp, OutageWindowOfAScriptedFibChangeIsExact) {
   EXPECT_EQ(outages[1].start, ms(2001));
   EXPECT_EQ(outages[1].end, ms(2101));
   EXPECT_EQ(sim.traffic().total_outage(f), Duration::milliseconds(350));
+  EXPECT_EQ(sim.traffic().outage_within(f, ms(1200), ms(2050)), Duration::milliseconds(50 + 49));
   EXPECT_NE(sim.trace().text().find("t=1.000000s flow f0 dropped (no-route) at r"), std::string::npos);
   EXPECT_NE(sim.trace().text().find("after 250ms out"), std::string::npos);
+}
+
+TEST_F(Ecmp, BrokenAndMendedInOneInstantIsNoOutage) {
+  const FlowId f = add_flows(1);
+  const auto routes = sim.table(r).routes();
+  sim.at(ms(1000), [&] {
+    sim.table(r).clear_routes();
+    // Restored by a later event at the same instant, after a sample saw the gap.
+    sim.at(ms(1000), [&] { sim.table(r).replace_routes(routes); });
+  });
+  sim.run_until(ms(2000));
+  EXPECT_TRUE(sim.traffic().outages(f).empty());
 }
 
 TEST_F(Ecmp, BlackholedTunnelDropsItsFlowsUntilTheNextHopIsRemoved) {
