@@ -8,9 +8,9 @@
 namespace halink::design {
 
 struct CheckOptions {
-  // 1: single failures only; 2: also report how many pairs of failures cut
-  // each pair of sites (`halink check --k 2`).
-  int max_failures = 2;
+  // 1: single failures only; 2: also every pair of failures that cuts a
+  // pair of places (`halink check --k 2`), in Report::double_failures.
+  int max_failures = 1;
 };
 
 Report check_design(const config::Topology& topology, const CheckOptions& options = {});

@@ -24,10 +24,11 @@ ProviderProfile azure_vpn_gateway() {
   // gateways do not answer BFD ("Do Azure VPN Gateways that leverage BGP
   // support BFD? ... No", blog.workinghardinit.work, Azure VPN Gateway).
   p.bfd_supported = false;
-  // Active-active gateways with BGP use all equal-cost tunnels: "About BGP with
-  // Azure VPN Gateway" (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-bgp-overview),
-  // "support multiple tunnels between a VNet and an on-premises site with
-  // automatic failover based on BGP"; the article's active/active design relies on it.
+  // Active-active: "the traffic from your Azure virtual network to your
+  // on-premises network is routed through both tunnels simultaneously ... For a
+  // single TCP or UDP flow, Azure attempts to use the same tunnel": "Design
+  // highly available gateway connectivity for cross-premises and VNet-to-VNet
+  // connections" (https://learn.microsoft.com/azure/vpn-gateway/vpn-gateway-highlyavailable).
   p.ecmp_supported = true;
   // The connection's DPD timeout is a setting (dpdTimeoutSeconds in
   // "Microsoft.Network connections" ARM template reference); no default value

@@ -208,6 +208,17 @@ std::string render_text(const Report& report) {
     }
   }
 
+  if (report.failure_order >= 2) {
+    out += "\nPairs of failures that disconnect (k = 2)\n";
+    if (report.double_failures.empty()) out += "  none\n";
+    for (const DoubleFailureCut& cut : report.double_failures) {
+      std::string names, pairs;
+      for (const std::string& e : cut.elements) names += (names.empty() ? "" : " + ") + e;
+      for (const std::string& p : cut.pairs_lost) pairs += (pairs.empty() ? "" : ", ") + p;
+      out += "  " + names + ": " + pairs + "\n";
+    }
+  }
+
   out += "\nSimulated failover\n";
   if (report.simulated_failover.empty()) {
     out += "  not run: the figures above are the static analysis only\n";
@@ -270,6 +281,10 @@ std::string render_json(const Report& report, int indent) {
                                 {"detection_at_b_ms", duration_ms(d.detection_at_b)},
                                 {"mechanism_at_b", d.mechanism_at_b}});
   }
+  out["failure_order"] = report.failure_order;
+  out["double_failures"] = json::array();
+  for (const DoubleFailureCut& cut : report.double_failures)
+    out["double_failures"].push_back({{"elements", cut.elements}, {"pairs_lost", cut.pairs_lost}});
   out["simulated_failover"] = json::array();
   for (const SimulatedFailover& s : report.simulated_failover) {
     json flows = json::array();

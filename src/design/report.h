@@ -74,6 +74,13 @@ struct DetectionWindow {
   std::string mechanism_at_b;
 };
 
+// Two elements whose loss together disconnects places that survive either
+// loss alone (`halink check --k 2`).
+struct DoubleFailureCut {
+  std::vector<std::string> elements;    // the two elements
+  std::vector<std::string> pairs_lost;  // "site onprem <-> site cloud"
+};
+
 // ---- Simulated failover (filled by the simulator, src/sim) -----------------
 // The static analysis leaves `Report::simulated_failover` empty. The
 // simulator runs the real protocol code per failure and appends one entry
@@ -103,6 +110,8 @@ struct Report {
   std::vector<Finding> findings;
   std::vector<TunnelShare> traffic;
   std::vector<DetectionWindow> detection;
+  int failure_order = 1;  // 2: double_failures was computed
+  std::vector<DoubleFailureCut> double_failures;
   std::vector<SimulatedFailover> simulated_failover;  // empty until the simulator runs
 
   void add(Finding finding) { findings.push_back(std::move(finding)); }

@@ -202,6 +202,7 @@ const SinglePointOfFailure* FailureAnalysis::single_point(const TopologyGraph& g
 
 FailureAnalysis analyse_failures(const config::Topology& topology, const TopologyGraph& graph, int max_order) {
   FailureAnalysis analysis;
+  analysis.max_order = max_order;
   analysis.static_routes = static_route_dependencies(topology);
   std::vector<EndpointPair> pairs = endpoint_pairs(topology, graph);
   for (const EndpointPair& pair : pairs)
@@ -265,6 +266,11 @@ void report_failures(const config::Topology& topology, const TopologyGraph& grap
     for (ElementId d : graph.dependents(spof.element)) elements.push_back(graph.element(d).name);
     report.add({Severity::error, FindingKind::single_point_of_failure, elements, message, advice_for(e)});
   }
+
+  report.failure_order = std::max(report.failure_order, analysis.max_order);
+  for (const DoubleFailure& d : analysis.double_failures)
+    report.double_failures.push_back(
+        {{graph.element(d.first).name, graph.element(d.second).name}, d.pairs_lost});
 
   // Pairs that survive any single failure: how thin is the margin?
   std::map<std::string, std::vector<const DoubleFailure*>> doubles_by_pair;

@@ -52,12 +52,13 @@ struct FailureAnalysis {
   std::vector<SinglePointOfFailure> single_points;
   std::vector<DoubleFailure> double_failures;  // only with max_order >= 2
   std::vector<StaticRouteDependency> static_routes;
+  int max_order = 1;
 
   const SinglePointOfFailure* single_point(const TopologyGraph& graph, const std::string& name) const;
 };
 
 // max_order 1: single failures; 2: also every pair of elements (`--k 2`).
-FailureAnalysis analyse_failures(const config::Topology& topology, const TopologyGraph& graph, int max_order = 2);
+FailureAnalysis analyse_failures(const config::Topology& topology, const TopologyGraph& graph, int max_order = 1);
 
 // Descriptions of the pairs lost while the named elements are down
 // (unknown names are ignored). Empty: the failure is survived.

@@ -20,7 +20,7 @@ struct Analysed {
 Analysed analyse(const DesignSpec& spec) {
   Analysed a{test::load_design(spec), {}, {}};
   a.graph = TopologyGraph::build(a.topology, match_sessions(a.topology));
-  a.failures = analyse_failures(a.topology, a.graph);
+  a.failures = analyse_failures(a.topology, a.graph, 2);
   return a;
 }
 
@@ -100,7 +100,14 @@ TEST(SinglePointsOfFailure, DoubleFailuresShowTheMarginOfARedundantDesign) {
   for (const DoubleFailure& d : a.failures.double_failures)
     if (a.graph.element(d.first).name == "r1" && a.graph.element(d.second).name == "r2") routers_pair = true;
   EXPECT_TRUE(routers_pair);
-  const Report report = check_design(a.topology);
+  const Report report = check_design(a.topology, {.max_failures = 2});
+  EXPECT_EQ(report.failure_order, 2);
+  bool listed = false;
+  for (const DoubleFailureCut& cut : report.double_failures)
+    listed = listed || (cut.elements == std::vector<std::string>{"r1", "r2"} &&
+                        cut.pairs_lost == std::vector<std::string>{"site onprem <-> site cloud"});
+  EXPECT_TRUE(listed);
+  EXPECT_NE(render_text(report).find("Pairs of failures that disconnect (k = 2)\n"), std::string::npos);
   EXPECT_GE(report.count(FindingKind::reduced_redundancy), 1u);
   for (const Finding* f : report.of_kind(FindingKind::reduced_redundancy)) EXPECT_EQ(f->severity, Severity::info);
 }
