@@ -65,7 +65,7 @@
 //
 // Deviations from RFC 4271 §8, on purpose:
 //  - A failed TCP connect goes to Active and retries after ConnectRetry
-//    (as BIRD and FRR do) instead of Idle; it does not count as a failure
+//    (as FRR does) instead of Idle; it does not count as a failure
 //    for the back-off, because no peer was reached.
 //  - A connection the peer closes in OpenSent goes to Idle with back-off
 //    rather than to Active with ConnectRetry (§8.2.2 Event 18): a peer that

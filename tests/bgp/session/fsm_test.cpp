@@ -387,6 +387,30 @@ TEST_F(SessionFsm, BadOpenIsRefusedWithTheOpenSubcode) {
   EXPECT_EQ(s->state(), SessionState::idle);
 }
 
+TEST_F(SessionFsm, UnsupportedVersionThroughTheSession) {
+  ConnectionId id = to_open_sent();
+  OpenMessage o = peer_open();
+  o.version = 3;
+  feed(id, encode(o));
+  auto sent = notifications(id);
+  ASSERT_EQ(sent.size(), 1u);
+  EXPECT_EQ(sent[0].code, error_code::open_message);
+  EXPECT_EQ(sent[0].subcode, open_subcode::unsupported_version);
+  EXPECT_EQ(s->state(), SessionState::idle);
+}
+
+TEST_F(SessionFsm, FourOctetPeerThroughTheSession) {
+  config.remote_as = 4200000002;
+  ConnectionId id = to_open_sent();
+  OpenMessage o = peer_open();
+  o.my_as = as_trans;
+  o.capabilities.four_octet_as = 4200000002;
+  feed(id, encode(o));
+  feed(id, keepalive_bytes());
+  ASSERT_EQ(s->state(), SessionState::established);
+  EXPECT_EQ(s->negotiated()->remote_as, 4200000002u);
+}
+
 TEST_F(SessionFsm, UnacceptableHoldTimeThroughTheSession) {
   config.min_hold_time = Duration::seconds(9);
   ConnectionId id = to_open_sent();
