@@ -10,9 +10,16 @@ Sessions::AddressKey Sessions::key_of(const SessionConfig& c) {
   return AddressKey{c.multihop, c.peer, c.multihop ? std::string() : c.interface};
 }
 
+Session* Sessions::session_at(uint32_t local_discriminator, uint32_t* slot) {
+  auto it = slot_by_discriminator_.find(local_discriminator);
+  if (it == slot_by_discriminator_.end()) return nullptr;
+  *slot = it->second;
+  return slots_[it->second].session.get();
+}
+
 Status Sessions::add(Time now, SessionConfig config) {
   uint32_t discriminator = config.local_discriminator;
-  if (sessions_.contains(discriminator)) {
+  if (slot_by_discriminator_.contains(discriminator)) {
     return Error{"BFD local discriminator " + std::to_string(discriminator) + " is already in use"};
   }
   AddressKey key = key_of(config);
@@ -25,39 +32,50 @@ Status Sessions::add(Time now, SessionConfig config) {
   auto created = Session::create(
       std::move(config), [r = random_] { return (*r)(); }, now);
   if (!created) return created.error();
-  Entry& entry = sessions_[discriminator];
-  entry.session = std::make_unique<Session>(std::move(created).value());
+  uint32_t slot;
+  if (!free_slots_.empty()) {
+    slot = free_slots_.back();
+    free_slots_.pop_back();
+  } else {
+    slot = static_cast<uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  slots_[slot].session = std::make_unique<Session>(std::move(created).value());
+  slots_[slot].scheduled = Time::never();
+  slot_by_discriminator_.emplace(discriminator, slot);
   by_address_.emplace(std::move(key), discriminator);
-  sync(discriminator, entry);
+  sync(slot);
   return Status::success();
 }
 
 bool Sessions::remove(uint32_t local_discriminator) {
-  auto it = sessions_.find(local_discriminator);
-  if (it == sessions_.end()) return false;
-  by_address_.erase(key_of(it->second.session->config()));
-  sessions_.erase(it);
+  uint32_t slot;
+  Session* session = session_at(local_discriminator, &slot);
+  if (!session) return false;
+  by_address_.erase(key_of(session->config()));
+  slot_by_discriminator_.erase(local_discriminator);
+  slots_[slot].session.reset();
+  slots_[slot].scheduled = Time::never();
+  free_slots_.push_back(slot);
   drop_stale_timers();
   return true;
 }
 
 Status Sessions::reconfigure(Time now, const SessionConfig& config) {
-  auto it = sessions_.find(config.local_discriminator);
-  if (it == sessions_.end()) {
-    return Error{"no BFD session with local discriminator " + std::to_string(config.local_discriminator)};
-  }
-  Status status = it->second.session->reconfigure(now, config);
-  sync(it->first, it->second);
+  uint32_t slot;
+  Session* session = session_at(config.local_discriminator, &slot);
+  if (!session) return Error{"no BFD session with local discriminator " + std::to_string(config.local_discriminator)};
+  Status status = session->reconfigure(now, config);
+  sync(slot);
   return status;
 }
 
 Status Sessions::set_admin_down(Time now, uint32_t local_discriminator, bool down) {
-  auto it = sessions_.find(local_discriminator);
-  if (it == sessions_.end()) {
-    return Error{"no BFD session with local discriminator " + std::to_string(local_discriminator)};
-  }
-  it->second.session->set_admin_down(now, down);
-  sync(it->first, it->second);
+  uint32_t slot;
+  Session* session = session_at(local_discriminator, &slot);
+  if (!session) return Error{"no BFD session with local discriminator " + std::to_string(local_discriminator)};
+  session->set_admin_down(now, down);
+  sync(slot);
   return Status::success();
 }
 
@@ -79,13 +97,14 @@ DropReason Sessions::on_packet(Time now, std::span<const uint8_t> bytes, const P
     }
     discriminator = by_address->second;
   }
-  auto it = sessions_.find(discriminator);
-  if (it == sessions_.end()) {
+  uint32_t slot;
+  Session* session = session_at(discriminator, &slot);
+  if (!session) {
     unmatched_.count_drop(DropReason::unknown_your_discriminator);
     return DropReason::unknown_your_discriminator;
   }
-  DropReason result = it->second.session->on_decoded_packet(now, p, bytes, source.ttl);
-  sync(it->first, it->second);
+  DropReason result = session->on_decoded_packet(now, p, bytes, source.ttl);
+  sync(slot);
   return result;
 }
 
@@ -97,40 +116,35 @@ void Sessions::on_timer(Time now) {
   while (!timers_.empty() && timers_.top().at <= now) {
     TimerEntry top = timers_.top();
     timers_.pop();
-    auto it = sessions_.find(top.local_discriminator);
-    if (it != sessions_.end() && it->second.generation == top.generation) due_.push_back(top.local_discriminator);
+    if (timer_valid(top)) due_.push_back(top.slot);
   }
-  for (uint32_t discriminator : due_) {
-    auto it = sessions_.find(discriminator);
-    if (it == sessions_.end()) continue;
-    it->second.session->on_timer(now);
-    it->second.scheduled = Time::never();  // its entry was consumed
-    sync(discriminator, it->second);
+  for (uint32_t slot : due_) {
+    Slot& s = slots_[slot];
+    if (!s.session) continue;
+    s.session->on_timer(now);
+    s.scheduled = Time::never();  // its heap entry was consumed
+    sync(slot);
   }
   drop_stale_timers();
 }
 
 Time Sessions::next_deadline() const { return timers_.empty() ? Time::never() : timers_.top().at; }
 
-void Sessions::sync(uint32_t local_discriminator, Entry& entry) {
-  entry.session->drain_actions(actions_);
-  Time deadline = entry.session->next_deadline();
-  if (deadline != entry.scheduled) {
-    entry.scheduled = deadline;
-    ++entry.generation;
-    if (!deadline.is_never()) timers_.push(TimerEntry{deadline, local_discriminator, entry.generation});
+void Sessions::sync(uint32_t slot) {
+  Slot& s = slots_[slot];
+  s.session->drain_actions(actions_);
+  Time deadline = s.session->next_deadline();
+  if (deadline != s.scheduled) {
+    s.scheduled = deadline;
+    ++s.generation;
+    if (!deadline.is_never()) timers_.push(TimerEntry{deadline, slot, s.generation});
   }
   drop_stale_timers();
 }
 
 // Keeps the heap's top valid so next_deadline() is exact.
 void Sessions::drop_stale_timers() {
-  while (!timers_.empty()) {
-    const TimerEntry& top = timers_.top();
-    auto it = sessions_.find(top.local_discriminator);
-    if (it != sessions_.end() && it->second.generation == top.generation) return;
-    timers_.pop();
-  }
+  while (!timers_.empty() && !timer_valid(timers_.top())) timers_.pop();
 }
 
 void Sessions::drain_actions(std::vector<Action>& out) {
@@ -149,8 +163,8 @@ std::vector<Action> Sessions::take_actions() {
 }
 
 const Session* Sessions::find(uint32_t local_discriminator) const {
-  auto it = sessions_.find(local_discriminator);
-  return it == sessions_.end() ? nullptr : it->second.session.get();
+  auto it = slot_by_discriminator_.find(local_discriminator);
+  return it == slot_by_discriminator_.end() ? nullptr : slots_[it->second].session.get();
 }
 
 const Session* Sessions::find(const IpAddress& peer, std::string_view interface, bool multihop) const {
@@ -160,8 +174,10 @@ const Session* Sessions::find(const IpAddress& peer, std::string_view interface,
 
 std::vector<SessionInfo> Sessions::snapshot() const {
   std::vector<SessionInfo> out;
-  out.reserve(sessions_.size());
-  for (const auto& [discriminator, entry] : sessions_) out.push_back(entry.session->info());
+  out.reserve(slot_by_discriminator_.size());
+  for (const Slot& s : slots_) {
+    if (s.session) out.push_back(s.session->info());
+  }
   std::sort(out.begin(), out.end(),
             [](const SessionInfo& a, const SessionInfo& b) { return a.local_discriminator < b.local_discriminator; });
   return out;

@@ -64,7 +64,7 @@ class Sessions {
 
   const Session* find(uint32_t local_discriminator) const;
   const Session* find(const IpAddress& peer, std::string_view interface, bool multihop) const;
-  size_t size() const { return sessions_.size(); }
+  size_t size() const { return slot_by_discriminator_.size(); }
   // Sorted by local discriminator.
   std::vector<SessionInfo> snapshot() const;
   // Packets dropped before a session was found (decode errors, unknown
@@ -72,14 +72,17 @@ class Sessions {
   const Counters& unmatched() const { return unmatched_; }
 
  private:
-  struct Entry {
-    std::unique_ptr<Session> session;
+  // Sessions live in slots; the timer heap refers to slots directly so that
+  // a timer firing costs no hash lookup. A slot's generation only grows, so
+  // a heap entry from an earlier occupant of the slot can never match.
+  struct Slot {
+    std::unique_ptr<Session> session;  // null: free slot
     Time scheduled = Time::never();
     uint64_t generation = 0;
   };
   struct TimerEntry {
     Time at;
-    uint32_t local_discriminator;
+    uint32_t slot;
     uint64_t generation;
     bool operator>(const TimerEntry& o) const { return at > o.at; }
   };
@@ -91,13 +94,19 @@ class Sessions {
   };
   static AddressKey key_of(const SessionConfig& c);
 
+  Session* session_at(uint32_t local_discriminator, uint32_t* slot);
+  bool timer_valid(const TimerEntry& t) const {
+    return slots_[t.slot].session && slots_[t.slot].generation == t.generation;
+  }
   // After any call into a session: collect its actions, re-arm its timer.
-  void sync(uint32_t local_discriminator, Entry& entry);
+  void sync(uint32_t slot);
   void drop_stale_timers();
 
   std::shared_ptr<RandomSource> random_;
-  std::unordered_map<uint32_t, Entry> sessions_;
-  std::map<AddressKey, uint32_t, std::less<>> by_address_;
+  std::vector<Slot> slots_;
+  std::vector<uint32_t> free_slots_;
+  std::unordered_map<uint32_t, uint32_t> slot_by_discriminator_;
+  std::map<AddressKey, uint32_t, std::less<>> by_address_;  // to the local discriminator
   std::priority_queue<TimerEntry, std::vector<TimerEntry>, std::greater<>> timers_;
   std::vector<Action> actions_;
   Counters unmatched_;
