@@ -317,18 +317,19 @@ ConnectionId Session::on_incoming(Time now) {
     actions_.push_back(session::Close{id});  // Idle refuses connections (RFC 4271 §8.2.2)
     return id;
   }
-  // The back-off delays only our own connection attempts: a peer that backs
-  // off too may be the first to try again, and two damped speakers that
-  // refused each other would meet only by chance.
-  idle_hold_deadline_ = Time::never();
   if (incoming_ || established_connection()) {
-    // A third connection, or one next to an Established one: refused (RFC 4486 Connection Rejected).
+    // A second incoming connection, or one next to an Established one:
+    // refused (RFC 4486 Connection Rejected), as BIRD does.
     Notification n = cease(cease_subcode::connection_rejected);
     counters_.sent.count(uint8_t(MessageType::notification));
     actions_.push_back(session::SendBytes{id, encode(n)});
     actions_.push_back(session::Close{id});
     return id;
   }
+  // The back-off delays only our own connection attempts: a peer that backs
+  // off too may be the first to try again, and two damped speakers that
+  // refused each other would meet only by chance.
+  idle_hold_deadline_ = Time::never();
   incoming_.emplace(id, false);
   tcp_established(now, *incoming_);
   return id;
