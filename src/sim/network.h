@@ -10,6 +10,8 @@
 //   each other (store and forward, FIFO, unbounded queue, no loss from
 //   congestion). The traffic model's flows are sampled, not sent, so they
 //   do not occupy capacity; only protocol packets (TCP, datagrams) do.
+// - An underlay's capacity is recorded for the design checks (bandwidth of
+//   an ISP); tunnels over it do not share it here, each link has its own.
 // - A link carries packets ("usable") when its state is up, its underlay is
 //   up and both end nodes are up. Three ways to fail, as seen from the ends:
 //     carrier_down  the interface goes down on both ends (an event each end

@@ -8,6 +8,21 @@
 // the Simulation (tcp_connect/tcp_send/tcp_close, send_datagram, the
 // node's ForwardingTable as its fib::Fib, note() for the trace).
 //
+// Recipe for a router (speaker + BFD + FIB), per core action:
+//   Connect(peer)     → tcp_connect(network().direct_path(self, link of peer), timeout)
+//                       (the link: network().link_to_gateway(self, peer address))
+//   SendBytes(peer)   → tcp_send(self, connection of peer, bytes)
+//   Close(peer)       → tcp_close(self, connection of peer)
+//   RouteChange       → table(self).apply(changes); next hop dead → table(self).remove_next_hop()
+//   PeerUp/PeerDown   → note(self, text)
+//   BFD SendPacket    → send_datagram(self, link_channel(link), bytes)
+//   jitter            → random(self).uniform() / next_u32() (bfd::RandomSource)
+// and per event: on_tcp_connected/accepted/bytes/closed → the speaker's
+// on_connected/on_bytes/on_closed (an accepted connection's peer is
+// info.initiator_address), on_datagram → BFD on_packet, on_interface →
+// link monitor input, on_timer → every core's on_timer; next_deadline() is
+// the earliest of the cores' next_deadline().
+//
 // Model assumptions:
 // - Every callback into a node runs inside a scheduler event at the event's
 //   time; after each one the simulation asks next_deadline() again and

@@ -123,3 +123,50 @@ TEST_F(SimulationTest, RandomStreamsAreIndependentPerNodeAndSeeded) {
 
 }  // namespace
 }  // namespace halink::sim
+
+namespace halink::sim {
+namespace {
+
+TEST(SimulationUnderlay, LosingAnIspSilencesEveryTunnelOverItAndNothingElse) {
+  Simulation sim;
+  const NodeId r = sim.add_node("r"), g = sim.add_node("g");
+  const UnderlayId isp1 = sim.network().add_underlay("isp1", 1'000'000'000);
+  const UnderlayId isp2 = sim.network().add_underlay("isp2", 250'000'000);
+  std::vector<LinkId> tunnels;
+  for (uint8_t i = 0; i < 4; ++i) {
+    LinkSpec spec;
+    spec.name = testing::numbered("t", i);
+    spec.a = LinkEnd{r, testing::numbered("wg", i), IpAddress::v4(169, 254, i, 1)};
+    spec.b = LinkEnd{g, testing::numbered("wg", i), IpAddress::v4(169, 254, i, 2)};
+    spec.latency = Duration::milliseconds(5);
+    spec.underlay = i < 3 ? isp1 : isp2;
+    tunnels.push_back(sim.network().add_link(spec).value());
+  }
+  auto& rr = testing::attach_recorder(sim, r);
+  auto& rg = testing::attach_recorder(sim, g);
+  // A BFD-like hello every 50 ms on every tunnel.
+  for (int t = 0; t < 60; ++t)
+    sim.at(testing::ms(50 * t), [&, t] {
+      for (LinkId link : tunnels) {
+        const auto text = testing::numbered(testing::numbered("t", link) + "#", static_cast<uint64_t>(t));
+        ASSERT_TRUE(sim.send_datagram(r, sim.link_channel(link), std::span(reinterpret_cast<const uint8_t*>(text.data()), text.size())).ok());
+      }
+    });
+  sim.at(testing::ms(1000), [&] { sim.set_underlay_up(isp1, false); });
+  sim.at(testing::ms(2000), [&] { sim.set_underlay_up(isp1, true); });
+  sim.run_until(testing::ms(4000));
+  for (LinkId link : tunnels) {
+    const auto& counters = sim.datagrams().counters(sim.link_channel(link));
+    EXPECT_EQ(counters.sent, 60u);
+    // Over isp1, the hellos of 1000..2000 ms inclusive are lost: 21. (The
+    // one of 1000 ms leaves just before the ISP dies and is lost in flight;
+    // the one of 2000 ms leaves just before it returns: scheduled first.)
+    EXPECT_EQ(counters.lost, link < 3 ? 21u : 0u) << sim.network().link_name(link);
+  }
+  EXPECT_TRUE(rr.interface_events.empty());
+  EXPECT_TRUE(rg.interface_events.empty());
+  EXPECT_EQ(rg.datagrams.size(), 60u * 4 - 3 * 21u);
+}
+
+}  // namespace
+}  // namespace halink::sim
