@@ -120,8 +120,9 @@ struct DecodedPacket {
 
 // Never fails on any input other than by a DropReason. Checks, in the order
 // of RFC 5880 §6.8.6: version, Length (with A), Length vs payload, Detect
-// Mult, M bit, My Discriminator, Your Discriminator zero vs State, and that an
-// Authentication Section fits inside Length.
+// Mult, M bit (then P and F together, §6.5), My Discriminator, Your
+// Discriminator zero vs State, and that an Authentication Section fits
+// inside Length.
 DecodedPacket decode_control_packet(std::span<const uint8_t> bytes);
 
 }  // namespace halink::bfd

@@ -16,6 +16,14 @@
 // Not implemented, as allowed by the issue: Demand mode is never requested
 // (the D bit is never set; a peer's D bit is honoured as §6.8.7 requires) and
 // the Echo function is never used (Required Min Echo RX Interval is sent as 0).
+// The session always takes the Active role (§6.1).
+//
+// Timer changes (§6.8.3): a change of Desired Min TX or Required Min RX is
+// advertised with a Poll Sequence on the scheduled packets; a larger
+// transmit interval and a smaller receive interval take effect only at the
+// Final. A second change during a Poll waits for it and for one more packet
+// without Final (the third option of §6.8.3), so every Final is unambiguous.
+// While not Up, Desired Min TX is at least 1 s.
 #pragma once
 
 #include <array>
