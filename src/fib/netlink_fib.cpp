@@ -121,33 +121,19 @@ Result<NextHop> NetlinkFib::resolve(const NextHop& next_hop) const {
 
 Status NetlinkFib::apply(std::span<const RouteChange> changes) {
   if (Status status = refresh_interfaces(); !status) return status;
-  std::vector<RouteChange> resolved;
-  std::vector<PlanError> errors;
-  resolved.reserve(changes.size());
-  // Runs of routes share their next hops: resolve each run once.
-  const std::vector<NextHop>* last_input = nullptr;
-  std::vector<NextHop> last_resolved;
-  std::string last_error;
-  for (const RouteChange& change : changes) {
-    if (!last_input || *last_input != change.next_hops) {
-      last_input = &change.next_hops;
-      last_resolved.clear();
-      last_error.clear();
-      for (const NextHop& next_hop : change.next_hops) {
-        auto path = resolve(next_hop);
-        if (!path) {
-          last_error = path.message();
-          break;
-        }
-        last_resolved.push_back(std::move(*path));
-      }
+  // Names are resolved once per distinct next-hop list, inside the planner,
+  // so a million routes are not copied to fill in four ifindexes.
+  NextHopGroups::Resolver resolver = [this](const std::vector<NextHop>& next_hops) -> Result<std::vector<NextHop>> {
+    std::vector<NextHop> resolved;
+    resolved.reserve(next_hops.size());
+    for (const NextHop& next_hop : next_hops) {
+      auto path = resolve(next_hop);
+      if (!path) return path.error();
+      resolved.push_back(std::move(*path));
     }
-    if (!last_error.empty())
-      errors.push_back({change.prefix, last_error});
-    else
-      resolved.push_back({change.prefix, last_resolved});
-  }
-  return execute(planner_.apply(resolved), std::move(errors));
+    return resolved;
+  };
+  return execute(planner_.apply(changes, resolver));
 }
 
 Status NetlinkFib::remove_next_hop(const NextHop& dead) {

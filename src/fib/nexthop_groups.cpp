@@ -230,7 +230,8 @@ size_t NextHopGroups::SetLookupHash::operator()(const std::pair<Family, const st
   return h;
 }
 
-void NextHopGroups::begin_plan() {
+void NextHopGroups::begin_plan(const Resolver* resolve) {
+  resolve_ = resolve && *resolve ? resolve : nullptr;
   free_ids_.insert(free_ids_.end(), released_ids_.begin(), released_ids_.end());
   released_ids_.clear();
   ++plan_number_;
@@ -247,8 +248,15 @@ size_t NextHopGroups::lookup(const Prefix& prefix, const std::vector<NextHop>& n
   }
   auto found = set_lookup_index_.find({family, &next_hops});
   if (found != set_lookup_index_.end()) return last_lookup_ = found->second;
-  SetLookup set{family, next_hops, wanted_set(next_hops), std::nullopt, std::nullopt};
-  set.error = validate(prefix, set.wanted);
+  SetLookup set{family, next_hops, {}, std::nullopt, std::nullopt};
+  if (resolve_) {
+    Result<std::vector<NextHop>> resolved = (*resolve_)(next_hops);
+    if (resolved) set.wanted = wanted_set(*resolved);
+    else set.error = resolved.message();
+  } else {
+    set.wanted = wanted_set(next_hops);
+  }
+  if (!set.error) set.error = validate(prefix, set.wanted);
   set_lookups_.push_back(std::move(set));
   last_lookup_ = set_lookups_.size() - 1;
   // Keyed by the stored copy, which lives as long as the index.
@@ -303,9 +311,9 @@ void NextHopGroups::retarget_whole_groups(std::span<const RouteChange> changes, 
   }
 }
 
-Plan NextHopGroups::apply(std::span<const RouteChange> changes) {
+Plan NextHopGroups::apply(std::span<const RouteChange> changes, const Resolver& resolve) {
   Plan plan;
-  begin_plan();
+  begin_plan(&resolve);
   routes_.reserve(routes_.size() + changes.size());  // one rehash, not twenty, for a full table
   retarget_whole_groups(changes, plan);
 
@@ -390,7 +398,7 @@ Plan NextHopGroups::merge_duplicate_groups(size_t max_routes) {
       Prefix prefix = routes.back();
       detach_route(prefix, routes_.at(prefix));
       attach_route(prefix, canonical);
-      plan.operations.push_back(SetRoute{prefix, canonical});
+      plan.operations.emplace_back(SetRoute{prefix, canonical});
       --max_routes;
     }
   }

@@ -28,6 +28,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <map>
 #include <optional>
 #include <span>
@@ -99,8 +100,13 @@ class NextHopGroups {
 public:
   explicit NextHopGroups(ObjectId first_id = kDefaultFirstObjectId);
 
+  // Turns a change's next hops into the ones to install (a kernel FIB fills
+  // in interface indexes), or says why it cannot. Called once per distinct
+  // next-hop list in a plan.
+  using Resolver = std::function<Result<std::vector<NextHop>>(const std::vector<NextHop>&)>;
+
   // The model changes at once; the caller executes the plan.
-  Plan apply(std::span<const RouteChange> changes);
+  Plan apply(std::span<const RouteChange> changes, const Resolver& resolve = {});
   Plan remove_next_hop(const NextHop& next_hop);
   // Moves up to `max_routes` routes from duplicate groups to their set's
   // canonical group and deletes the duplicates that empty.
@@ -161,7 +167,7 @@ private:
     }
   };
 
-  void begin_plan();
+  void begin_plan(const Resolver* resolve = nullptr);
   size_t lookup(const Prefix& prefix, const std::vector<NextHop>& next_hops);
   const std::optional<std::vector<GroupMember>>& current_members(SetLookup& set);
   ObjectId group_for(SetLookup& set, Plan& plan);
@@ -199,6 +205,7 @@ private:
   std::unordered_map<std::pair<Family, const std::vector<NextHop>*>, size_t, SetLookupHash, SetLookupEqual>
       set_lookup_index_;
   size_t last_lookup_ = ~size_t(0);
+  const Resolver* resolve_ = nullptr;  // this plan's, if any
 };
 
 }  // namespace halink::fib

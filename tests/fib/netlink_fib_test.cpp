@@ -30,14 +30,16 @@ protected:
     ASSERT_TRUE(created.ok()) << created.message();
     namespace_ = std::move(*created);
     for (int i = 0; i < 4; ++i) {
-      std::string link = "t" + std::to_string(i), peer = "p" + std::to_string(i);
+      // "literal" + std::to_string() trips a false g++ 12 -O3 -Wrestrict; n is an lvalue.
+      const std::string n = std::to_string(i);
+      const std::string link = "t" + n, peer = "p" + n;
       ASSERT_TRUE(namespace_->ip("link add " + link + " type veth peer name " + peer).ok());
       ASSERT_TRUE(namespace_->ip("link set " + link + " up").ok());
       ASSERT_TRUE(namespace_->ip("link set " + peer + " up").ok());
-      ASSERT_TRUE(namespace_->ip("addr add 10.100." + std::to_string(i) + ".1/30 dev " + link).ok());
-      ASSERT_TRUE(namespace_->ip("addr add 2001:db8:" + std::to_string(i) + "::1/64 dev " + link + " nodad").ok());
-      tunnels_.push_back(NextHop{ip("10.100." + std::to_string(i) + ".2"), link, 0, 1});
-      tunnels_v6_.push_back(NextHop{ip("2001:db8:" + std::to_string(i) + "::2"), link, 0, 1});
+      ASSERT_TRUE(namespace_->ip("addr add 10.100." + n + ".1/30 dev " + link).ok());
+      ASSERT_TRUE(namespace_->ip("addr add 2001:db8:" + n + "::1/64 dev " + link + " nodad").ok());
+      tunnels_.push_back(NextHop{ip("10.100." + n + ".2"), link, 0, 1});
+      tunnels_v6_.push_back(NextHop{ip("2001:db8:" + n + "::2"), link, 0, 1});
     }
     auto reader = namespace_->inside([](const Status& entered) -> Result<std::unique_ptr<NetlinkSocket>> {
       if (!entered) return entered.error();

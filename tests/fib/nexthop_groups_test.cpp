@@ -305,6 +305,28 @@ TEST(NextHopGroups, WithdrawAllDeletesGroupsThenNextHops) {
   EXPECT_EQ(groups.route_count(), 0u);
 }
 
+TEST(NextHopGroups, ResolverRunsOncePerDistinctNextHopList) {
+  NextHopGroups groups;
+  int calls = 0;
+  NextHopGroups::Resolver resolve = [&](const std::vector<NextHop>& next_hops) -> Result<std::vector<NextHop>> {
+    ++calls;
+    std::vector<NextHop> resolved = next_hops;
+    for (NextHop& next_hop : resolved) {
+      if (next_hop.interface == "gone") return Error{"interface gone does not exist"};
+      next_hop.ifindex = uint32_t(next_hop.interface.back() - '0' + 10);
+    }
+    return resolved;
+  };
+  auto changes = many_routes(1000, {a, b});
+  changes.push_back(change("172.16.0.0/12", {via("192.0.2.77", "gone")}));
+  Plan plan = groups.apply(changes, resolve);
+  EXPECT_EQ(calls, 2);
+  ASSERT_EQ(plan.errors.size(), 1u);
+  EXPECT_EQ(plan.errors[0].message, "interface gone does not exist");
+  EXPECT_EQ(groups.routes()[0].next_hops[0].ifindex, 10u);
+  EXPECT_TRUE(groups.next_hop_id(NextHop{a.gateway, "wg0", 10, 1}));
+}
+
 TEST(NextHopGroups, LaterChangeForTheSamePrefixWins) {
   NextHopGroups groups;
   RouteChange install[] = {change("10.1.0.0/16", {a}), change("10.1.0.0/16", {b}), withdraw("10.2.0.0/16")};
