@@ -200,3 +200,41 @@ TEST(SessionPair, BfdDownThenRecovery) {
 
 }  // namespace
 }  // namespace halink::bgp
+
+namespace halink::bgp {
+namespace {
+
+using namespace halink::bgp::testing;
+
+// Simultaneous opens across latencies and start offsets (both sides started
+// before the other's connection arrives): the collision is resolved the same
+// way on both ends, so each side comes up exactly once and never goes down.
+TEST(SessionPair, CollisionsConvergeWithoutAFlap) {
+  for (int64_t latency_ms : {0, 1, 20, 150, 400}) {
+    for (int64_t offset_ms : {int64_t{0}, latency_ms / 2, std::max<int64_t>(0, latency_ms - 1)}) {
+      for (bool a_higher : {false, true}) {
+        SessionConfig a = local_config();
+        SessionConfig b = remote_config();
+        if (a_higher) std::swap(a.router_id, b.router_id);
+        SessionPair pair(a, b, [] { return 0.5; }, [] { return 0.5; });
+        pair.latency = Duration::milliseconds(latency_ms);
+        pair.a().start(pair.now());
+        if (offset_ms == 0) pair.b().start(pair.now());
+        pair.run_for(Duration::milliseconds(offset_ms));
+        if (offset_ms != 0) pair.b().start(pair.now());
+        pair.run_for(Duration::seconds(30));
+        SCOPED_TRACE("latency " + std::to_string(latency_ms) + "ms, offset " + std::to_string(offset_ms) +
+                     "ms, a_higher " + std::to_string(a_higher));
+        EXPECT_TRUE(pair.a().established());
+        EXPECT_TRUE(pair.b().established());
+        EXPECT_EQ(pair.events_of<session::Established>(0).size(), 1u);
+        EXPECT_EQ(pair.events_of<session::Established>(1).size(), 1u);
+        for (int side : {0, 1})
+          for (const auto& down : pair.events_of<session::Down>(side)) ADD_FAILURE() << side << ": " << down.text;
+      }
+    }
+  }
+}
+
+}  // namespace
+}  // namespace halink::bgp

@@ -21,20 +21,19 @@ bool SessionPair::drain(int side) {
   std::vector<SessionAction> actions = session(side).take_actions();
   for (SessionAction& action : actions) {
     if (auto* connect = std::get_if<session::Connect>(&action)) {
-      // The peer's listener accepts; our connect completes.
-      int other = 1 - side;
-      ConnectionId accepted = session(other).on_incoming(now_);
-      peer_of_[{side, connect->connection}] = {other, accepted};
-      peer_of_[{other, accepted}] = {side, connect->connection};
-      session(side).on_connected(now_, connect->connection);
+      in_flight_.push_back(Delivery{Delivery::Kind::connect, now_ + latency, 1 - side, connect->connection, {}});
     } else if (auto* send = std::get_if<session::SendBytes>(&action)) {
       auto it = peer_of_.find({side, send->connection});
       if (it == peer_of_.end() || silenced[size_t(side)]) continue;
-      in_flight_.push_back(Delivery{now_ + latency, it->second.first, it->second.second, std::move(send->bytes)});
+      in_flight_.push_back(Delivery{Delivery::Kind::bytes, now_ + latency, it->second.first, it->second.second,
+                                    std::move(send->bytes)});
     } else if (auto* close = std::get_if<session::Close>(&action)) {
       auto it = peer_of_.find({side, close->connection});
-      if (it == peer_of_.end()) continue;
-      in_flight_.push_back(Delivery{now_ + latency, it->second.first, it->second.second, {}, true});
+      if (it == peer_of_.end()) {
+        abandoned_connects_.insert({side, close->connection});
+        continue;
+      }
+      in_flight_.push_back(Delivery{Delivery::Kind::close, now_ + latency, it->second.first, it->second.second, {}});
       unlink({side, close->connection});
     } else {
       events_[size_t(side)].push_back(Event{now_, std::move(action)});
@@ -50,16 +49,34 @@ bool SessionPair::deliver_due() {
     in_flight_.pop_front();
     any = true;
     Session& to = session(d.to_side);
-    if (d.close) {
-      unlink({d.to_side, d.to});
-      to.on_closed(now_, d.to);
-      continue;
-    }
-    last_delivery_[size_t(d.to_side)] = now_;
-    if (one_byte_at_a_time) {
-      for (uint8_t byte : d.bytes) to.on_bytes(now_, d.to, std::span<const uint8_t>(&byte, 1));
-    } else {
-      to.on_bytes(now_, d.to, d.bytes);
+    switch (d.kind) {
+      case Delivery::Kind::connect: {
+        int initiator = 1 - d.to_side;
+        if (abandoned_connects_.erase({initiator, d.to})) break;  // the SYN of a dropped attempt
+        ConnectionId accepted = to.on_incoming(now_);
+        peer_of_[{initiator, d.to}] = {d.to_side, accepted};
+        peer_of_[{d.to_side, accepted}] = {initiator, d.to};
+        in_flight_.push_back(Delivery{Delivery::Kind::connected, now_ + latency, initiator, d.to, {}});
+        break;
+      }
+      case Delivery::Kind::connected:
+        // Even when the peer refused: its kernel accepted the connection
+        // before the application closed it, as a real listener does.
+        // (A session ignores ids it has already given up.)
+        to.on_connected(now_, d.to);
+        break;
+      case Delivery::Kind::close:
+        unlink({d.to_side, d.to});
+        to.on_closed(now_, d.to);
+        break;
+      case Delivery::Kind::bytes:
+        last_delivery_[size_t(d.to_side)] = now_;
+        if (one_byte_at_a_time) {
+          for (uint8_t byte : d.bytes) to.on_bytes(now_, d.to, std::span<const uint8_t>(&byte, 1));
+        } else {
+          to.on_bytes(now_, d.to, d.bytes);
+        }
+        break;
     }
   }
   return any;

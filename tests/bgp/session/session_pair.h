@@ -1,12 +1,14 @@
 // Two Sessions connected back to back through in-memory byte pipes, driven
 // by a virtual clock: the smallest "network" that runs the real FSM on both
-// ends. TCP connects succeed at once; bytes arrive after `latency`, in
-// order, optionally one byte per on_bytes() call.
+// ends. A TCP connect reaches the peer's listener after `latency` and
+// completes `latency` later (SYN, SYN-ACK); bytes and closes arrive after
+// `latency`, in order, optionally one byte per on_bytes() call.
 #pragma once
 
 #include <array>
 #include <deque>
 #include <map>
+#include <set>
 #include <memory>
 #include <vector>
 
@@ -53,11 +55,11 @@ public:
 
 private:
   struct Delivery {
+    enum class Kind { bytes, close, connect, connected } kind = Kind::bytes;
     Time at;
     int to_side;
-    ConnectionId to;
+    ConnectionId to;  // for `connect`: the initiator's id
     std::vector<uint8_t> bytes;
-    bool close = false;
   };
   using End = std::pair<int, ConnectionId>;
 
@@ -69,6 +71,7 @@ private:
   std::array<std::vector<Event>, 2> events_;
   std::array<Time, 2> last_delivery_{};
   std::map<End, End> peer_of_;
+  std::set<End> abandoned_connects_;  // closed by the initiator before the peer accepted
   std::deque<Delivery> in_flight_;
   Time now_ = Time::zero();
 };
