@@ -48,11 +48,11 @@ struct Speaker::Neighbor {
   bool rfc8212_logged = false;
   bool max_prefix_warned[2] = {false, false};
 
-  Neighbor(PeerId peer, NeighborSettings s, Session::RandomSource random)
+  Neighbor(PeerId peer, NeighborSettings s, Session::RandomSource random, const LocRib& loc_rib)
       : id(peer),
         settings(std::move(s)),
         session(settings.session, std::move(random)),
-        rib_in(peer, settings.soft_reconfiguration_inbound),
+        rib_in(loc_rib, peer, settings.soft_reconfiguration_inbound),
         rib_out(peer) {}
 
   bool ebgp() const { return settings.session.remote_as != settings.session.local_as; }
@@ -93,7 +93,7 @@ PeerId Speaker::add_neighbor(Time now, NeighborSettings settings) {
   PeerId id = next_peer_id_++;
   settings.session.local_as = config_.local_as;
   settings.session.router_id = config_.router_id;
-  auto n = std::make_unique<Neighbor>(id, std::move(settings), random_);
+  auto n = std::make_unique<Neighbor>(id, std::move(settings), random_, loc_rib_);
   n->state_since = now;
   n->admin_down = n->settings.shutdown;
   PeerInfo info;
@@ -391,11 +391,8 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
 }
 
 void Speaker::withdraw_all_from(Neighbor& n) {
-  std::vector<Prefix> prefixes;
-  prefixes.reserve(n.rib_in.size());
-  n.rib_in.for_each([&](const Prefix& p, const AttrSetRef&) { prefixes.push_back(p); });
-  for (const Prefix& p : prefixes) mark_changed(p, decision_.withdraw(p, n.id));
-  n.rib_in.clear();
+  for (const Prefix& p : n.rib_in.prefixes()) mark_changed(p, decision_.withdraw(p, n.id));
+  n.rib_in.clear_pre_policy();
 }
 
 // ---------------------------------------------------------------- import
@@ -426,7 +423,7 @@ void Speaker::withdraw_nlri(Neighbor& n, const NlriList& nlri) {
 
 void Speaker::withdraw_path(Neighbor& n, const Prefix& prefix) {
   n.rib_in.withdraw_pre_policy(prefix);
-  if (n.rib_in.withdraw(prefix)) mark_changed(prefix, decision_.withdraw(prefix, n.id));
+  mark_changed(prefix, decision_.withdraw(prefix, n.id));
 }
 
 void Speaker::import_nlri(Neighbor& n, const NlriList& nlri, const AttrSetRef& received, const PathAttributes& attrs) {
@@ -444,7 +441,7 @@ void Speaker::import_nlri(Neighbor& n, const NlriList& nlri, const AttrSetRef& r
     n.rib_in.update_pre_policy(prefix, received);
     if (usable)
       import_path(n, prefix, received);
-    else if (n.rib_in.withdraw(prefix))
+    else
       mark_changed(prefix, decision_.withdraw(prefix, n.id));
   }
 }
@@ -453,11 +450,11 @@ void Speaker::import_path(Neighbor& n, const Prefix& prefix, const AttrSetRef& r
   PolicyResult result =
       import_route(n.settings.policy, PolicyContext{config_.local_as, n.ebgp()}, prefix, received.attributes());
   if (!result.accepted) {
-    if (n.rib_in.withdraw(prefix)) mark_changed(prefix, decision_.withdraw(prefix, n.id));
+    mark_changed(prefix, decision_.withdraw(prefix, n.id));
     return;
   }
   AttrSetRef accepted = result.modified ? attributes_.intern(std::move(*result.modified)) : received;
-  if (n.rib_in.update(prefix, accepted)) mark_changed(prefix, decision_.update(prefix, n.id, accepted));
+  mark_changed(prefix, decision_.update(prefix, n.id, accepted));
 }
 
 void Speaker::reapply_import(Time now, Neighbor& n) {

@@ -1,0 +1,344 @@
+#include "runtime/daemon.h"
+
+#include <signal.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "bgp/speaker/from_config.h"
+#include "config/diff.h"
+#include "config/loader.h"
+#include "fib/memory_fib.h"
+#include "fib/netlink_fib.h"
+#include "runtime/log.h"
+#include "runtime/views_json.h"
+
+namespace halink::runtime {
+
+namespace {
+
+nlohmann::json error_reply(const std::string& message) { return {{"ok", false}, {"error", message}}; }
+
+Result<std::string> read_secret(const std::string& path) {
+  std::ifstream in(path);
+  if (!in) return Error{"cannot read password file " + path};
+  std::string key;
+  std::getline(in, key);
+  return key;
+}
+
+}  // namespace
+
+Daemon::Daemon(DaemonOptions options, config::RouterConfig config)
+    : options_(std::move(options)),
+      config_(std::move(config)),
+      random_engine_(std::random_device{}()),
+      speaker_timer_(loop_, [this] {
+        speaker_->on_timer(loop_.now());
+        pump();
+      }) {}
+
+Daemon::~Daemon() {
+  if (signal_fd_ >= 0) {
+    loop_.unwatch(signal_fd_);
+    close(signal_fd_);
+  }
+}
+
+Result<std::unique_ptr<Daemon>> Daemon::create(DaemonOptions options) {
+  auto config = config::load_router(options.config_path, options.node);
+  if (!config) return config.error();
+  std::unique_ptr<Daemon> d(new Daemon(std::move(options), std::move(*config)));
+  if (auto s = d->start(); !s) return s.error();
+  return d;
+}
+
+Status Daemon::start() {
+  set_log_identity(config_.name);
+  started_at_ = loop_.now();
+  auto random = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(random_engine_); };
+  speaker_ = std::make_unique<bgp::Speaker>(bgp::speaker_config_from(config_), random);
+
+  if (options_.install_routes && config_.fib.install) {
+    fib::NetlinkFibOptions fib_options;
+    fib_options.table = config_.fib.table;
+    fib_options.keep_routes_on_exit = config_.fib.keep_on_exit;
+    auto fib = fib::NetlinkFib::open(fib_options);
+    if (!fib) return Error{"kernel FIB: " + fib.message()};
+    const auto& cleanup = (*fib)->startup_cleanup();
+    if (cleanup.routes_removed || cleanup.next_hops_removed)
+      log_info("removed " + std::to_string(cleanup.routes_removed) + " stale routes and " +
+               std::to_string(cleanup.next_hops_removed) + " nexthop objects of an earlier run");
+    if (!cleanup.nexthop_objects) log_warning("kernel nexthop objects unavailable: " + cleanup.fallback_reason);
+    fib_ = std::move(*fib);
+  } else {
+    fib_ = std::make_unique<fib::MemoryFib>();
+  }
+
+  transport_ = std::make_unique<BgpTransport>(loop_, *speaker_, [this] { pump(); });
+  for (const config::Neighbor& n : config_.neighbors) add_neighbor(n);
+  if (auto s = transport_->listen(config_.listen.addresses, config_.listen.port); !s)
+    return Error{"BGP listener: " + s.message()};
+
+  control_ = std::make_unique<ControlServer>(loop_, [this](const nlohmann::json& r) { return handle(r); });
+  std::string control_path = options_.control_path.empty() ? config_.control_socket : options_.control_path;
+  if (auto s = control_->listen(control_path); !s) return s;
+
+  links_ = std::make_unique<LinkMonitor>(loop_, [this](const LinkState& link) {
+    if (link.up)
+      speaker_->interface_up(loop_.now(), link.name);
+    else
+      speaker_->interface_down(loop_.now(), link.name);
+    pump();
+  });
+  if (auto s = links_->start(); !s) log_warning("link monitor: " + s.message() + " (no fast external fall-over)");
+
+  if (auto s = setup_signals(); !s) return s;
+  speaker_->start(loop_.now());
+  pump();
+  log_info("started: AS " + std::to_string(config_.local_as) + ", router id " + config_.router_id.to_string() + ", " +
+           std::to_string(config_.neighbors.size()) + " neighbours, control socket " + control_path);
+  return {};
+}
+
+PeerTransport Daemon::transport_for(const config::Neighbor& n) const {
+  PeerTransport t;
+  t.remote = Endpoint{n.address, n.port, n.interface};
+  if (n.ebgp_multihop) t.options.ttl = *n.ebgp_multihop;
+  if (!n.is_ebgp(config_.local_as)) t.options.ttl = 255;  // iBGP is multihop by nature
+  if (n.ttl_security) t.options.gtsm_hops = n.ebgp_multihop.value_or(1);
+  if (!n.password_file.empty()) {
+    if (auto key = read_secret(n.password_file))
+      t.options.md5_key = *key;
+    else
+      log_error("neighbour " + n.name + ": " + key.message());
+  }
+  t.options.source = n.update_source;
+  return t;
+}
+
+void Daemon::add_neighbor(const config::Neighbor& n) {
+  bgp::PeerId id = speaker_->add_neighbor(loop_.now(), bgp::neighbor_settings_from(config_, n));
+  peer_ids_[n.name] = id;
+  transport_->set_peer(id, transport_for(n));
+}
+
+void Daemon::remove_neighbor(const std::string& name) {
+  auto it = peer_ids_.find(name);
+  if (it == peer_ids_.end()) return;
+  speaker_->remove_neighbor(loop_.now(), it->second);
+  pump();
+  transport_->remove_peer(it->second);
+  peer_ids_.erase(it);
+}
+
+void Daemon::pump() {
+  if (pumping_) return;  // actions handled below may call back into the speaker
+  pumping_ = true;
+  while (true) {
+    std::vector<bgp::SpeakerAction> actions = speaker_->take_actions();
+    if (actions.empty()) break;
+    for (bgp::SpeakerAction& action : actions) {
+      std::visit(
+          [&](auto& a) {
+            using A = std::decay_t<decltype(a)>;
+            auto name = [&](bgp::PeerId p) {
+              const bgp::NeighborSettings* s = speaker_->settings(p);
+              return s ? "neighbor " + s->name + " (" + s->address.to_string() + ")" : std::string("neighbor ?");
+            };
+            if constexpr (std::is_same_v<A, bgp::speaker::SendBytes>) {
+              transport_->send(a.peer, a.connection, std::move(a.bytes));
+            } else if constexpr (std::is_same_v<A, bgp::speaker::Connect>) {
+              transport_->connect(a.peer, a.connection);
+            } else if constexpr (std::is_same_v<A, bgp::speaker::Close>) {
+              transport_->close(a.peer, a.connection);
+            } else if constexpr (std::is_same_v<A, bgp::speaker::PeerUp>) {
+              log_info(name(a.peer) + " Established: " + a.text);
+            } else if constexpr (std::is_same_v<A, bgp::speaker::PeerDown>) {
+              log_warning(name(a.peer) + " down: " + a.text);
+            } else if constexpr (std::is_same_v<A, bgp::speaker::NextHopDown>) {
+              if (auto s = fib_->remove_next_hop(a.next_hop); !s) log_error("FIB: " + s.message());
+            } else if constexpr (std::is_same_v<A, bgp::speaker::RouteChanges>) {
+              if (auto s = fib_->apply(a.changes); !s) log_error("FIB: " + s.message());
+            } else if constexpr (std::is_same_v<A, bgp::speaker::Log>) {
+              std::string who = a.peer ? name(a.peer) + ": " : "";
+              LogLevel level = a.level == bgp::speaker::LogLevel::error     ? LogLevel::error
+                               : a.level == bgp::speaker::LogLevel::warning ? LogLevel::warning
+                                                                            : LogLevel::info;
+              log_line(level, who + a.text);
+            }
+          },
+          action);
+    }
+  }
+  pumping_ = false;
+  speaker_timer_.arm(speaker_->next_deadline());
+}
+
+Status Daemon::setup_signals() {
+  sigset_t mask;
+  sigemptyset(&mask);
+  sigaddset(&mask, SIGHUP);
+  sigaddset(&mask, SIGTERM);
+  sigaddset(&mask, SIGINT);
+  sigaddset(&mask, SIGPIPE);
+  pthread_sigmask(SIG_BLOCK, &mask, nullptr);
+  signal_fd_ = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+  if (signal_fd_ < 0) return Error{"signalfd failed"};
+  loop_.watch(signal_fd_, EPOLLIN, [this](uint32_t) {
+    signalfd_siginfo info;
+    while (read(signal_fd_, &info, sizeof info) == sizeof info) {
+      if (info.ssi_signo == SIGHUP) {
+        if (auto s = reload(); !s) log_error("reload refused, running configuration kept: " + s.message());
+      } else if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) {
+        log_info("stopping (signal " + std::to_string(info.ssi_signo) + ")");
+        loop_.stop();
+      }
+    }
+  });
+  return {};
+}
+
+int Daemon::run() {
+  loop_.run();
+  // Tell every peer why we leave (RFC 9003), then let the FIB withdraw our routes.
+  for (auto& [name, id] : peer_ids_) speaker_->shutdown_neighbor(loop_.now(), id, "halinkd stopping");
+  pump();
+  return 0;
+}
+
+Status Daemon::reload() {
+  auto fresh = config::load_router(options_.config_path, options_.node);
+  if (!fresh) return fresh.error();
+  config::RouterDiff diff = config::diff_router(config_, *fresh);
+  if (diff.identity_changed || diff.listen_changed || diff.fib_changed || diff.control_socket_changed ||
+      diff.ecmp_changed)
+    return Error{"local_as, router_id, listen, fib, ecmp or control_socket changed: restart halinkd to apply"};
+  if (diff.empty()) {
+    log_info("reload: no change");
+    return {};
+  }
+  config::RouterConfig old = std::move(config_);
+  config_ = std::move(*fresh);
+  for (const std::string& line : diff.describe()) log_info("reload: " + line);
+  for (const config::NeighborChange& change : diff.neighbors) {
+    const config::Neighbor* now = config_.find_neighbor(change.name);
+    switch (change.kind) {
+      case config::NeighborChangeKind::unchanged:
+        break;
+      case config::NeighborChangeKind::removed:
+        remove_neighbor(change.name);
+        break;
+      case config::NeighborChangeKind::added:
+        add_neighbor(*now);
+        speaker_->enable_neighbor(loop_.now(), peer_ids_[now->name]);
+        break;
+      case config::NeighborChangeKind::changed: {
+        if (change.reset_session) {
+          remove_neighbor(change.name);
+          add_neighbor(*now);
+          speaker_->enable_neighbor(loop_.now(), peer_ids_[now->name]);
+          break;
+        }
+        bgp::PeerId id = peer_ids_[change.name];
+        if (change.reevaluate_import || change.reevaluate_export) speaker_->update_policy(loop_.now(), id, now->policy);
+        if (change.shutdown_changed) {
+          if (now->shutdown)
+            speaker_->shutdown_neighbor(loop_.now(), id, "shut down by configuration");
+          else
+            speaker_->enable_neighbor(loop_.now(), id);
+        }
+        break;
+      }
+    }
+  }
+  if (diff.networks_changed) speaker_->set_networks(loop_.now(), config_.networks);
+  pump();
+  return {};
+}
+
+// ---------------------------------------------------------------- control socket
+
+nlohmann::json Daemon::handle(const nlohmann::json& request) {
+  std::string command = request.value("command", "");
+  if (command == "show") return show(request.value("what", ""), request);
+  if (command == "neighbor") return neighbor_command(request);
+  if (command == "reload") {
+    if (auto s = reload(); !s) return error_reply("reload refused, running configuration kept: " + s.message());
+    return {{"ok", true}};
+  }
+  return error_reply("unknown command '" + command + "' (show, neighbor, reload)");
+}
+
+nlohmann::json Daemon::show(const std::string& what, const nlohmann::json& request) {
+  Time now = loop_.now();
+  if (what == "neighbors") {
+    nlohmann::json list = nlohmann::json::array();
+    for (auto& n : speaker_->neighbors()) list.push_back(to_json(n, now));
+    return {{"ok", true}, {"neighbors", list}};
+  }
+  if (what == "routes") {
+    nlohmann::json list = nlohmann::json::array();
+    if (request.contains("prefix")) {
+      auto p = Prefix::parse(request.value("prefix", ""));
+      if (!p) return error_reply(p.message());
+      if (auto r = speaker_->route(*p)) list.push_back(to_json(*r));
+    } else {
+      for (auto& r : speaker_->routes()) list.push_back(to_json(r));
+    }
+    return {{"ok", true}, {"routes", list}};
+  }
+  if (what == "fib") {
+    nlohmann::json list = nlohmann::json::array();
+    for (auto& r : fib_->routes()) list.push_back(to_json(r));
+    fib::FibStats st = fib_->stats();
+    return {{"ok", true},
+            {"routes", list},
+            {"stats",
+             {{"routes", st.routes},
+              {"groups", st.groups},
+              {"next_hops", st.next_hops},
+              {"route_writes", st.route_writes},
+              {"group_writes", st.group_writes},
+              {"failed_writes", st.failed_writes}}}};
+  }
+  if (what == "status") {
+    return {{"ok", true},
+            {"router", config_.name},
+            {"local_as", config_.local_as},
+            {"router_id", config_.router_id.to_string()},
+            {"uptime_seconds", (now - started_at_).seconds_f()},
+            {"neighbors", peer_ids_.size()},
+            {"loc_rib_prefixes", speaker_->loc_rib_prefixes()},
+            {"attribute_sets", speaker_->attribute_sets()}};
+  }
+  return error_reply("unknown show '" + what + "' (status, neighbors, routes, fib)");
+}
+
+nlohmann::json Daemon::neighbor_command(const nlohmann::json& request) {
+  std::string name = request.value("name", "");
+  std::string action = request.value("action", "");
+  std::string message = request.value("message", "");
+  auto it = peer_ids_.find(name);
+  if (it == peer_ids_.end()) return error_reply("no neighbor named '" + name + "'");
+  Time now = loop_.now();
+  if (action == "shutdown") {
+    speaker_->shutdown_neighbor(now, it->second, message);
+  } else if (action == "enable") {
+    speaker_->enable_neighbor(now, it->second);
+  } else if (action == "reset") {
+    speaker_->reset_neighbor(now, it->second, message);
+  } else if (action == "refresh") {
+    speaker_->request_refresh(now, it->second);
+  } else {
+    return error_reply("unknown neighbor action '" + action + "' (shutdown, enable, reset, refresh)");
+  }
+  pump();
+  log_info("neighbor " + name + ": " + action + " by operator" + (message.empty() ? "" : ": " + message));
+  return {{"ok", true}};
+}
+
+}  // namespace halink::runtime

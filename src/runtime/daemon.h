@@ -1,0 +1,68 @@
+// halinkd's body: one router's speaker on real sockets, its routes in the
+// kernel, a control socket, reload on SIGHUP, clean exit on SIGTERM/SIGINT.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <random>
+#include <string>
+
+#include "bgp/speaker/speaker.h"
+#include "config/topology.h"
+#include "fib/route.h"
+#include "runtime/bgp_transport.h"
+#include "runtime/control_socket.h"
+#include "runtime/event_loop.h"
+#include "runtime/link_monitor.h"
+
+namespace halink::runtime {
+
+struct DaemonOptions {
+  std::string config_path;
+  std::string node;          // router name in a topology file; empty for a section-only file
+  std::string control_path;  // overrides the configuration's control_socket
+  bool install_routes = true;  // false: compute routes, keep them in memory only
+};
+
+class Daemon {
+public:
+  static Result<std::unique_ptr<Daemon>> create(DaemonOptions options);
+  ~Daemon();
+
+  // Runs until SIGTERM/SIGINT or stop(); returns the process exit code.
+  int run();
+  void stop() { loop_.stop(); }
+
+  // The control-socket request handler (public for tests).
+  nlohmann::json handle(const nlohmann::json& request);
+  // SIGHUP / `halink reload`: the new configuration or why it was refused.
+  Status reload();
+
+private:
+  explicit Daemon(DaemonOptions options, config::RouterConfig config);
+  Status start();
+  void pump();  // handles everything the speaker asked for
+  void add_neighbor(const config::Neighbor& n);
+  void remove_neighbor(const std::string& name);
+  PeerTransport transport_for(const config::Neighbor& n) const;
+  Status setup_signals();
+  nlohmann::json show(const std::string& what, const nlohmann::json& request);
+  nlohmann::json neighbor_command(const nlohmann::json& request);
+
+  DaemonOptions options_;
+  config::RouterConfig config_;
+  EventLoop loop_;
+  std::mt19937_64 random_engine_;
+  std::unique_ptr<bgp::Speaker> speaker_;
+  std::unique_ptr<fib::Fib> fib_;
+  std::unique_ptr<BgpTransport> transport_;
+  std::unique_ptr<ControlServer> control_;
+  std::unique_ptr<LinkMonitor> links_;
+  DeadlineTimer speaker_timer_;
+  std::map<std::string, bgp::PeerId> peer_ids_;
+  int signal_fd_ = -1;
+  Time started_at_;
+  bool pumping_ = false;
+};
+
+}  // namespace halink::runtime

@@ -1,0 +1,21 @@
+// Text tables for `halink show ...`, from the JSON the daemon answers with,
+// laid out the way BIRD's and FRR's summaries are so they read familiar.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace halink::runtime {
+
+std::string render_neighbors(const nlohmann::json& reply);
+std::string render_routes(const nlohmann::json& reply);
+std::string render_fib(const nlohmann::json& reply);
+std::string render_status(const nlohmann::json& reply);
+
+// Columns padded to the widest cell; the first row is the header.
+std::string render_table(const std::vector<std::vector<std::string>>& rows);
+// "3d04h", "1h02m", "4m05s", "12.3s"
+std::string format_age(double seconds);
+
+}  // namespace halink::runtime
