@@ -181,8 +181,9 @@ void Simulation::restart(NodeId node) {
 
 void Simulation::tcp_connected(NodeId node, ConnectionId connection) {
   if (tracing()) trace_.record(now(), network_.node_name(node), connection_label(connection, node) + " connected");
-  if (Node* n = live_adapter(node)) {
-    n->on_tcp_connected(now(), connection);
+  const auto info = tcp_.info(connection);
+  if (Node* n = live_adapter(node); n && info) {
+    n->on_tcp_connected(now(), connection, *info);
     wake(node);
   }
 }

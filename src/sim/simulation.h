@@ -8,20 +8,25 @@
 // the Simulation (tcp_connect/tcp_send/tcp_close, send_datagram, the
 // node's ForwardingTable as its fib::Fib, note() for the trace).
 //
-// Recipe for a router (speaker + BFD + FIB), per core action:
-//   Connect(peer)     → tcp_connect(network().direct_path(self, link of peer), timeout)
-//                       (the link: network().link_to_gateway(self, peer address))
-//   SendBytes(peer)   → tcp_send(self, connection of peer, bytes)
-//   Close(peer)       → tcp_close(self, connection of peer)
-//   RouteChange       → table(self).apply(changes); next hop dead → table(self).remove_next_hop()
-//   PeerUp/PeerDown   → note(self, text)
-//   BFD SendPacket    → send_datagram(self, link_channel(link), bytes)
-//   jitter            → random(self).uniform() / next_u32() (bfd::RandomSource)
-// and per event: on_tcp_connected/accepted/bytes/closed → the speaker's
-// on_connected/on_bytes/on_closed (an accepted connection's peer is
-// info.initiator_address), on_datagram → BFD on_packet, on_interface →
-// link monitor input, on_timer → every core's on_timer; next_deadline() is
-// the earliest of the cores' next_deadline().
+// Recipe for a router running bgp::Speaker + BFD sessions:
+//   speaker Connect{peer, c}    → id = tcp_connect(network().direct_path(self, link), timeout);
+//                                 remember id ↔ (peer, c); the link: network().link_to_gateway(self, peer address)
+//   speaker SendBytes/Close     → tcp_send(self, id, bytes) / tcp_close(self, id)
+//   speaker RouteChanges        → table(self).apply(changes)
+//   speaker NextHopDown         → table(self).remove_next_hop(next_hop)
+//   speaker PeerUp/PeerDown/Log → note(self, text)
+//   BFD SendPacket              → send_datagram(self, link_channel(link), bytes)
+//   jitter                      → random(self).uniform() (bgp) / next_u32() (bfd::RandomSource)
+//   on_tcp_connected(id, info)  → speaker.on_connected(now, peer, c, info.initiator_address)
+//   on_tcp_accepted(id, info)   → the peer whose address is info.initiator_address;
+//                                 c = speaker.on_incoming(now, peer, info.acceptor_address)
+//   on_tcp_bytes / on_tcp_closed → speaker.on_bytes / on_closed
+//   on_datagram(channel)        → the BFD session of that channel's link
+//   on_interface(link, up)      → speaker.interface_down/up(network().end_of(link, self).interface)
+//   BFD Down/Up                 → speaker.bfd_down/bfd_up
+//   on_timer / next_deadline    → every core's, the earliest deadline of all
+// then drain every core's actions before returning. (sim::ConnectionId is
+// the simulator's; bgp::ConnectionId is the speaker's own numbering.)
 //
 // Model assumptions:
 // - Every callback into a node runs inside a scheduler event at the event's
@@ -81,8 +86,8 @@ public:
   virtual Time next_deadline() const = 0;
   virtual void on_timer(Time now) = 0;
 
-  // This node's tcp_connect() completed.
-  virtual void on_tcp_connected(Time now, ConnectionId connection) = 0;
+  // This node's tcp_connect() completed (`info`: its local address, the path).
+  virtual void on_tcp_connected(Time now, ConnectionId connection, const TcpConnectionInfo& info) = 0;
   // A peer's connection was accepted here (who and over which path: `info`).
   virtual void on_tcp_accepted(Time now, ConnectionId connection, const TcpConnectionInfo& info) = 0;
   virtual void on_tcp_bytes(Time now, ConnectionId connection, std::span<const uint8_t> bytes) = 0;

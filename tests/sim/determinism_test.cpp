@@ -68,7 +68,7 @@ public:
     }
   }
 
-  void on_tcp_connected(Time now, ConnectionId c) override { up(pending_.at(c), c, now); }
+  void on_tcp_connected(Time now, ConnectionId c, const TcpConnectionInfo&) override { up(pending_.at(c), c, now); }
   void on_tcp_accepted(Time now, ConnectionId c, const TcpConnectionInfo& info) override {
     for (size_t i = 0; i < peers_.size(); ++i)
       if (info.path.links.front() == peers_[i].link) {

@@ -41,7 +41,7 @@ public:
     log("timer", now);
     if (on_timer_fired) on_timer_fired(now);
   }
-  void on_tcp_connected(Time now, ConnectionId c) override {
+  void on_tcp_connected(Time now, ConnectionId c, const TcpConnectionInfo&) override {
     connected.push_back(c);
     log(numbered("connected ", c), now);
   }
