@@ -39,6 +39,12 @@ struct SessionCounters {
   std::optional<Notification> last_notification_received;
   // Failures since the session was last stable (drives the idle-hold back-off).
   uint32_t consecutive_failures = 0;
+
+  // How long the session has been Established; nothing when it is not.
+  std::optional<Duration> uptime(Time now) const {
+    if (!established_since) return std::nullopt;
+    return now - *established_since;
+  }
 };
 
 }  // namespace halink::bgp

@@ -180,6 +180,7 @@ TEST_F(SessionFsm, HappyPathToEstablished) {
   EXPECT_EQ(up->negotiated.remote_as, 65002u);
   ASSERT_NE(s->negotiated(), nullptr);
   EXPECT_EQ(s->counters().established_since, at_seconds(2));
+  EXPECT_EQ(s->counters().uptime(at_seconds(62)), Duration::seconds(60));
   EXPECT_EQ(s->counters().established_transitions, 1u);
   EXPECT_EQ(s->counters().state_since, at_seconds(2));
   EXPECT_EQ(s->counters().received.open, 1u);
