@@ -1,5 +1,7 @@
 #include "design/check.h"
 
+#include <algorithm>
+
 #include "design/graph.h"
 #include "design/sessions.h"
 #include "design/spof.h"
@@ -18,11 +20,20 @@ Report check_design(const config::Topology& topology, const CheckOptions& option
   report_failures(topology, graph, failures, report);
   analyse_timers(topology, sessions, graph, report);
   analyse_traffic(topology, sessions, report);
+  // One note per managed gateway whose side is implied (sessions.h).
+  std::vector<std::pair<std::string, std::vector<std::string>>> implied;
   for (const Session& s : sessions.sessions) {
     if (!s.b.implied()) continue;
-    report.add({Severity::info, FindingKind::provider_limit, {s.b.router_name()},
-                "gateway " + s.b.router_name() + " lists no neighbours; its side of " + s.describe() +
-                    " is taken to be what the provider configures for the connection",
+    auto it = std::find_if(implied.begin(), implied.end(), [&](const auto& e) { return e.first == s.b.router_name(); });
+    if (it == implied.end()) it = implied.insert(implied.end(), {s.b.router_name(), {}});
+    it->second.push_back(s.tunnel.empty() ? s.a.router_name() : s.tunnel);
+  }
+  for (const auto& [gateway, over] : implied) {
+    std::string list;
+    for (const std::string& t : over) list += (list.empty() ? "" : ", ") + t;
+    report.add({Severity::info, FindingKind::provider_limit, {gateway},
+                "gateway " + gateway + " lists no neighbours: its side of the sessions over " + list +
+                    " is taken to be what the provider builds from the connection (its profile's timers, no BFD)",
                 ""});
   }
   return report;

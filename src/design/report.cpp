@@ -31,6 +31,8 @@ const char* finding_kind_name(FindingKind kind) {
     case FindingKind::bfd_one_sided: return "bfd-one-sided";
     case FindingKind::bfd_mismatch: return "bfd-mismatch";
     case FindingKind::detection_asymmetry: return "detection-asymmetry";
+    case FindingKind::slow_detection: return "slow-detection";
+    case FindingKind::aggressive_bfd: return "aggressive-bfd";
     case FindingKind::provider_limit: return "provider-limit";
     case FindingKind::idle_tunnel: return "idle-tunnel";
     case FindingKind::unequal_bandwidth: return "unequal-bandwidth";
@@ -55,6 +57,8 @@ FindingGroup finding_group(FindingKind kind) {
     case FindingKind::bfd_one_sided:
     case FindingKind::bfd_mismatch:
     case FindingKind::detection_asymmetry:
+    case FindingKind::slow_detection:
+    case FindingKind::aggressive_bfd:
     case FindingKind::idle_tunnel: return FindingGroup::timers;
     case FindingKind::provider_limit: return FindingGroup::provider;
     case FindingKind::unequal_bandwidth:

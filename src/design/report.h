@@ -27,6 +27,8 @@ enum class FindingKind : uint8_t {
   bfd_one_sided,          // BFD configured (or possible) on one end only
   bfd_mismatch,           // both ends run BFD with different settings
   detection_asymmetry,    // one end notices a silent failure much later than the other
+  slow_detection,         // a silent failure goes unnoticed for a long time on both ends
+  aggressive_bfd,         // BFD so fast that load alone can make it flap
   provider_limit,         // configuration the provider's gateway cannot honour
   idle_tunnel,            // a tunnel nothing routes over
   // traffic (traffic.h)

@@ -12,7 +12,7 @@ bool Session::shutdown() const {
 
 std::string Session::describe() const {
   std::string text = a.router_name() + "-" + b.router_name();
-  if (!tunnel.empty()) text += " over " + tunnel;
+  if (!tunnel.empty()) text += " over tunnel " + tunnel;
   return text;
 }
 

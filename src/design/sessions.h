@@ -30,7 +30,7 @@ struct Session {
   SessionSide b;
 
   bool shutdown() const;  // either end administratively down
-  std::string describe() const;  // "r1-g1 over t1"
+  std::string describe() const;  // "r1-g1 over tunnel t1"
 };
 
 // A neighbour whose peer has no session back (or is outside the topology).

@@ -209,3 +209,48 @@ TEST(ProviderProfiles, ReservedAsnOfThePeerIsAnError) {
 
 }  // namespace
 }  // namespace halink::design
+
+namespace halink::design {
+namespace {
+
+TEST(Timers, SlowDetectionWithoutBfdIsAWarningWhenBfdCouldFixIt) {
+  test::DesignSpec spec;
+  spec.onprem_neighbor_keys = "hold_time: 90\nkeepalive: 30";
+  spec.cloud_neighbor_keys = "hold_time: 90\nkeepalive: 30";
+  Report report;
+  const config::Topology topology = test::load_design(spec);
+  const SessionMap sessions = match_sessions(topology);
+  analyse_timers(topology, sessions, TopologyGraph::build(topology, sessions), report);
+  const auto slow = report.of_kind(FindingKind::slow_detection);
+  ASSERT_EQ(slow.size(), 1u);
+  EXPECT_EQ(slow[0]->severity, Severity::warning);
+  EXPECT_NE(slow[0]->message.find("4 of 4 sessions notice a silent tunnel failure only after up to 90s"),
+            std::string::npos)
+      << slow[0]->message;
+}
+
+TEST(Timers, SlowDetectionAgainstAzureIsANoteOnly) {
+  test::DesignSpec spec;
+  spec.cloud_profile = "azure-vpn-gateway";
+  spec.cloud_neighbors = false;
+  spec.onprem_neighbor_keys = "hold_time: 180\nkeepalive: 60";
+  const Report report = check_design(test::load_design(spec));
+  const auto slow = report.of_kind(FindingKind::slow_detection);
+  ASSERT_EQ(slow.size(), 1u);
+  EXPECT_EQ(slow[0]->severity, Severity::info);
+  EXPECT_NE(slow[0]->message.find("up to 180s"), std::string::npos);
+  EXPECT_FALSE(report.has_errors()) << render_text(report);
+  EXPECT_EQ(report.count(Severity::warning), 0u) << render_text(report);
+}
+
+TEST(Timers, VeryFastBfdIsNotedWithTheLabFigures) {
+  test::DesignSpec spec;
+  spec.onprem_neighbor_keys = "bfd: {interval_ms: 50, multiplier: 3}";
+  spec.cloud_neighbor_keys = "bfd: {interval_ms: 50, multiplier: 3}";
+  const Report report = check_design(test::load_design(spec));
+  EXPECT_EQ(report.count(FindingKind::aggressive_bfd), 4u);
+  EXPECT_EQ(report.detection[0].detection_at_a, Duration::milliseconds(150));
+}
+
+}  // namespace
+}  // namespace halink::design
