@@ -191,3 +191,67 @@ TEST_F(SlowLink, DeliveryIsLatencyPlusSerialisation) {
 
 }  // namespace
 }  // namespace halink::sim
+
+namespace halink::sim {
+namespace {
+
+// Property: whatever the path does (blackholes and carrier losses of any
+// length short of the give-up time, at any moment, with any latency and
+// capacity), the stream delivers every unit exactly once and in order.
+TEST(TcpProperty, EveryUnitArrivesOnceAndInOrderThroughRandomFailures) {
+  for (uint64_t seed = 1; seed <= 12; ++seed) {
+    Random random(seed);
+    Simulation sim;
+    const NodeId a = sim.add_node("a"), b = sim.add_node("b");
+    LinkSpec spec;
+    spec.name = "ab";
+    spec.a = LinkEnd{a, "eth0", IpAddress::v4(10, 0, 0, 1)};
+    spec.b = LinkEnd{b, "eth0", IpAddress::v4(10, 0, 0, 2)};
+    spec.latency = Duration::microseconds(static_cast<int64_t>(100 + random.below(30'000)));
+    spec.capacity_bps = random.below(2) ? 0 : 1'000'000 + random.below(100'000'000);
+    const LinkId link = sim.network().add_link(spec).value();
+    auto& ra = testing::attach_recorder(sim, a);
+    auto& rb = testing::attach_recorder(sim, b);
+    ConnectionId c = 0;
+    sim.at(Time::zero(), [&] { c = sim.tcp_connect(sim.network().direct_path(a, link)); });
+    // Up to 12 outages of up to 8 s each within the first ~100 s.
+    Time t = Time::zero() + Duration::seconds(1);
+    for (int i = 0; i < 12; ++i) {
+      t = t + Duration::milliseconds(static_cast<int64_t>(random.below(8000)));
+      const auto state = random.below(2) ? LinkState::blackhole : LinkState::carrier_down;
+      sim.at(t, [&sim, link, state] { sim.set_link_state(link, state); });
+      t = t + Duration::milliseconds(static_cast<int64_t>(1 + random.below(8000)));
+      sim.at(t, [&sim, link] { sim.set_link_state(link, LinkState::up); });
+    }
+    // 300 units of random sizes at random moments, in both directions.
+    std::vector<std::string> sent_by_a, sent_by_b;  // in the order the sends ran
+    for (int i = 0; i < 300; ++i) {
+      const Time when = Time::zero() + Duration::milliseconds(static_cast<int64_t>(1000 + random.below(100'000)));
+      const bool from_a = random.below(2) == 0;
+      std::string text = testing::numbered(from_a ? "a" : "b", static_cast<uint64_t>(i));
+      text.resize(text.size() + random.below(3000), '.');
+      sim.at(when, [&, from_a, text] {
+        if (from_a) {
+          ra.send(c, text);
+          sent_by_a.push_back(text);
+        } else {
+          rb.send(rb.accepted.at(0), text);
+          sent_by_b.push_back(text);
+        }
+      });
+    }
+    sim.run_until(Time::zero() + Duration::seconds(1000));
+    auto texts = [](const std::vector<testing::Received>& got) {
+      std::vector<std::string> out;
+      for (const auto& r : got) out.push_back(r.bytes);
+      return out;
+    };
+    EXPECT_TRUE(ra.send_errors.empty() && rb.send_errors.empty()) << "seed " << seed;
+    EXPECT_TRUE(ra.closed.empty() && rb.closed.empty()) << "seed " << seed;
+    EXPECT_EQ(texts(rb.received), sent_by_a) << "seed " << seed;
+    EXPECT_EQ(texts(ra.received), sent_by_b) << "seed " << seed;
+  }
+}
+
+}  // namespace
+}  // namespace halink::sim
