@@ -44,6 +44,10 @@ public:
   // `peer` no longer has a path to `prefix` (withdrawn, rejected by import
   // policy on re-announcement, or its session went down).
   RouteChange withdraw(const Prefix& prefix, PeerId peer);
+  // Hint that update()/withdraw() for `prefix` follows shortly: issue it for
+  // the NLRI a few positions ahead when walking an UPDATE, so the Loc-RIB
+  // lookups' cache misses overlap instead of adding up.
+  void prefetch(const Prefix& prefix) const { rib_.prefetch(prefix); }
   // Re-run the selection for `prefix`, e.g. after an IGP cost changed.
   RouteChange reselect(const Prefix& prefix);
 

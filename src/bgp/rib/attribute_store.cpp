@@ -27,7 +27,7 @@ DecisionKey DecisionKey::of(const PathAttributes& attrs) {
 AttributeStore::~AttributeStore() {
   // Sets still referenced (e.g. by a RIB destroyed after the store) detach
   // and are freed by their last reference.
-  table_.for_each([](AttrSet* set) { set->store = nullptr; });
+  table_.for_each([](Slot& slot) { slot.set->store = nullptr; });
 }
 
 AttrSetRef AttributeStore::intern(const PathAttributes& attrs) { return intern_impl(attrs); }
@@ -37,17 +37,17 @@ template <class Attrs>
 AttrSetRef AttributeStore::intern_impl(Attrs&& attrs) {
   const uint64_t hash = attrs.hash();
   auto [slot, inserted] = table_.find_or_insert(
-      hash, [&](AttrSet* set) { return set->hash == hash && set->attributes == attrs; });
+      hash, [&](const Slot& s) { return s.hash == hash && s.set->attributes == attrs; });
   if (inserted) {
     auto* set = new AttrSet{std::forward<Attrs>(attrs), {}, hash, 0, this};
     set->decision = DecisionKey::of(set->attributes);
-    *slot = set;
+    *slot = Slot{set, hash};
   }
-  return AttrSetRef(*slot);
+  return AttrSetRef(slot->set);
 }
 
 void AttributeStore::erase(AttrSet* set) {
-  AttrSet** slot = table_.find(set->hash, [set](AttrSet* candidate) { return candidate == set; });
+  Slot* slot = table_.find(set->hash, [set](const Slot& candidate) { return candidate.set == set; });
   assert(slot);
   table_.erase(slot);
   delete set;

@@ -62,6 +62,13 @@ public:
     }
   }
 
+  // Starts loading the cache line a lookup of `hash` will read first: a
+  // caller holding several keys (the NLRI of one UPDATE) overlaps the
+  // memory latency of the next lookups with the current one.
+  void prefetch(uint64_t hash) const {
+    if (capacity_ != 0) __builtin_prefetch(&slots_[home(hash)]);
+  }
+
   // The slot with this key (second = false), or an empty slot reserved for
   // it (second = true) that the caller must fill with the key before any
   // other call on the table.

@@ -27,6 +27,8 @@ public:
   // The list for `prefix`, created empty when new. Pointers into the table
   // stay valid until the next find_or_insert() or erase().
   PathList& find_or_insert(const Prefix& prefix) { return *table_.find_or_insert(prefix).first; }
+  // Hint that `prefix` is looked up soon (see FlatTable::prefetch).
+  void prefetch(const Prefix& prefix) const { table_.prefetch(prefix); }
   // Removes the prefix; its list must be empty (paths leave via remove_path).
   void erase(const Prefix& prefix) { table_.erase(prefix); }
 

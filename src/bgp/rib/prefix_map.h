@@ -52,6 +52,14 @@ public:
     return {&slot->value, inserted};
   }
 
+  // See FlatTable::prefetch.
+  void prefetch(const Prefix& prefix) const {
+    if (prefix.family() == Family::ipv4)
+      v4_.prefetch(v4_key(prefix));
+    else
+      v6_.prefetch(V6Traits::hash(v6_probe(prefix)));
+  }
+
   bool erase(const Prefix& prefix) {
     if (prefix.family() == Family::ipv4) {
       const uint64_t key = v4_key(prefix);
