@@ -49,6 +49,7 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <map>
 #include <memory>
 #include <optional>
@@ -129,6 +130,7 @@ public:
   // ---- Building the world.
   // A network node with its forwarding table (a fib::Fib), random stream and hash seed.
   NodeId add_node(std::string name);
+  // Both references stay valid for the simulation's lifetime.
   ForwardingTable& table(NodeId node) { return *nodes_.at(node).table; }
   Random& random(NodeId node) { return nodes_.at(node).random; }
   // Runs `node` with `adapter`; start() follows at the current time.
@@ -195,7 +197,8 @@ private:
   TcpModel tcp_;
   DatagramModel datagrams_;
   TrafficModel traffic_;
-  std::vector<NodeSlot> nodes_;
+  // A deque: table() and random() references stay valid while nodes are added.
+  std::deque<NodeSlot> nodes_;
   std::map<LinkId, ChannelId> link_channels_;
 };
 

@@ -170,3 +170,19 @@ TEST(SimulationUnderlay, LosingAnIspSilencesEveryTunnelOverItAndNothingElse) {
 
 }  // namespace
 }  // namespace halink::sim
+
+namespace halink::sim {
+namespace {
+
+TEST(SimulationReferences, TableAndRandomSurviveAddingNodes) {
+  Simulation sim;
+  const NodeId first = sim.add_node("first");
+  Random& random = sim.random(first);
+  ForwardingTable& table = sim.table(first);
+  for (int i = 0; i < 100; ++i) sim.add_node(testing::numbered("n", static_cast<uint64_t>(i)));
+  EXPECT_EQ(&random, &sim.random(first));
+  EXPECT_EQ(&table, &sim.table(first));
+}
+
+}  // namespace
+}  // namespace halink::sim
