@@ -28,9 +28,13 @@ constexpr uint16_t gr_notification = 0x4000;
 constexpr uint16_t gr_time_mask = 0x0FFF;
 constexpr uint8_t gr_forwarding_preserved = 0x80;
 
+// RFC 5492 §4: one length octet, so a value is at most 255 octets; a
+// longer one (only a hand-built unknown capability can be) is cut there
+// rather than framed wrongly.
 void put_capability(std::vector<std::vector<uint8_t>>& caps, uint8_t code, const std::vector<uint8_t>& value) {
-  std::vector<uint8_t> c{code, uint8_t(value.size())};
-  put_bytes(c, value);
+  size_t length = std::min<size_t>(value.size(), 255);
+  std::vector<uint8_t> c{code, uint8_t(length)};
+  c.insert(c.end(), value.begin(), value.begin() + long(length));
   caps.push_back(std::move(c));
 }
 
@@ -81,8 +85,9 @@ std::vector<std::vector<uint8_t>> encode_capabilities(const Capabilities& c) {
   if (c.enhanced_route_refresh) put_capability(caps, capability_code::enhanced_route_refresh, {});
   if (c.hostname) {
     std::vector<uint8_t> v;
-    std::string host = c.hostname->substr(0, 255);
-    std::string domain = c.domain_name.value_or("").substr(0, 255);
+    // Both names and their two length octets share the 255-octet value.
+    std::string host = c.hostname->substr(0, 253);
+    std::string domain = c.domain_name.value_or("").substr(0, 253 - host.size());
     put_u8(v, uint8_t(host.size()));
     v.insert(v.end(), host.begin(), host.end());
     put_u8(v, uint8_t(domain.size()));

@@ -80,6 +80,17 @@ TEST(OpenCodec, HostnameFromExaBgpVector) {
   EXPECT_EQ(o.capabilities.four_octet_as, 65533u);
 }
 
+TEST(OpenCodec, LongNamesAreCutToFitTheCapability) {
+  OpenMessage o = full_open();
+  o.capabilities.hostname = std::string(200, 'h');
+  o.capabilities.domain_name = std::string(200, 'd');
+  auto d = test::decode_whole(encode(o));
+  ASSERT_EQ(d.action, ErrorAction::none);
+  const auto& caps = std::get<OpenMessage>(d.message).capabilities;
+  EXPECT_EQ(caps.hostname, std::string(200, 'h'));
+  EXPECT_EQ(caps.domain_name, std::string(53, 'd'));
+}
+
 TEST(OpenCodec, Rejections) {
   auto o = full_open();
   o.version = 3;
