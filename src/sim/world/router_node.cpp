@@ -1,0 +1,198 @@
+#include "sim/world/router_node.h"
+
+#include "bgp/speaker/from_config.h"
+
+namespace halink::sim {
+
+RouterNode::RouterNode(Simulation& simulation, NodeId self, config::RouterConfig config)
+    : sim_(simulation), self_(self), config_(std::move(config)) {}
+
+void RouterNode::start(Time now) {
+  Random& random = sim_.random(self_);
+  speaker_ = std::make_unique<bgp::Speaker>(bgp::speaker_config_from(config_), [&random] { return random.uniform(); });
+  bfd_ = std::make_unique<bfd::Sessions>([&random] { return random.next_u32(); });
+  neighbors_.clear();
+  by_sim_.clear();
+  by_speaker_.clear();
+  bfd_by_channel_.clear();
+  uint32_t next_discriminator = 1;
+  for (const config::Neighbor& n : config_.neighbors) {
+    Neighbor entry;
+    entry.peer = speaker_->add_neighbor(now, bgp::neighbor_settings_from(config_, n));
+    entry.link = sim_.network().link_to_gateway(self_, n.address);
+    if (n.bfd && entry.link) {
+      bfd::SessionConfig c;
+      c.local_discriminator = next_discriminator++;
+      c.peer = n.address;
+      c.interface = n.interface;
+      c.desired_min_tx = n.bfd->interval;
+      c.required_min_rx = n.bfd->interval;
+      c.detect_mult = n.bfd->multiplier;
+      if (auto s = bfd_->add(now, c); s.ok()) {
+        entry.bfd_discriminator = c.local_discriminator;
+        bfd_by_channel_[sim_.link_channel(*entry.link)] = c.local_discriminator;
+      } else {
+        sim_.note(self_, "BFD for " + n.name + " not started: " + s.message());
+      }
+    }
+    neighbors_.push_back(entry);
+  }
+  speaker_->start(now);
+  drain(now);
+}
+
+void RouterNode::crash(Time) {
+  speaker_.reset();
+  bfd_.reset();
+  neighbors_.clear();
+  by_sim_.clear();
+  by_speaker_.clear();
+  bfd_by_channel_.clear();
+}
+
+Time RouterNode::next_deadline() const {
+  if (!speaker_) return Time::never();
+  return earliest(speaker_->next_deadline(), bfd_->next_deadline());
+}
+
+void RouterNode::on_timer(Time now) {
+  if (bfd_->next_deadline() <= now) bfd_->on_timer(now);
+  if (speaker_->next_deadline() <= now) speaker_->on_timer(now);
+  drain(now);
+}
+
+RouterNode::Neighbor* RouterNode::neighbor_by_peer(bgp::PeerId peer) {
+  for (Neighbor& n : neighbors_)
+    if (n.peer == peer) return &n;
+  return nullptr;
+}
+
+RouterNode::Neighbor* RouterNode::neighbor_by_address(const IpAddress& address) {
+  for (size_t i = 0; i < neighbors_.size(); ++i)
+    if (config_.neighbors[i].address == address) return &neighbors_[i];
+  return nullptr;
+}
+
+void RouterNode::on_tcp_connected(Time now, ConnectionId connection, const TcpConnectionInfo& info) {
+  auto it = by_sim_.find(connection);
+  if (it == by_sim_.end()) return;
+  speaker_->on_connected(now, it->second.first, it->second.second, info.initiator_address);
+  drain(now);
+}
+
+void RouterNode::on_tcp_accepted(Time now, ConnectionId connection, const TcpConnectionInfo& info) {
+  Neighbor* n = neighbor_by_address(info.initiator_address);
+  if (!n) {
+    sim_.tcp_close(self_, connection);  // not a configured neighbour
+    return;
+  }
+  bgp::ConnectionId c = speaker_->on_incoming(now, n->peer, info.acceptor_address);
+  by_sim_[connection] = {n->peer, c};
+  by_speaker_[{n->peer, c}] = connection;
+  drain(now);
+}
+
+void RouterNode::on_tcp_bytes(Time now, ConnectionId connection, std::span<const uint8_t> bytes) {
+  auto it = by_sim_.find(connection);
+  if (it == by_sim_.end()) return;
+  speaker_->on_bytes(now, it->second.first, it->second.second, bytes);
+  drain(now);
+}
+
+void RouterNode::on_tcp_closed(Time now, ConnectionId connection, TcpCloseReason) {
+  auto it = by_sim_.find(connection);
+  if (it == by_sim_.end()) return;
+  auto key = it->second;
+  by_sim_.erase(it);
+  by_speaker_.erase(key);
+  speaker_->on_closed(now, key.first, key.second);
+  drain(now);
+}
+
+void RouterNode::on_datagram(Time now, ChannelId channel, std::span<const uint8_t> bytes) {
+  auto it = bfd_by_channel_.find(channel);
+  if (it == bfd_by_channel_.end()) return;
+  const bfd::Session* s = bfd_->find(it->second);
+  if (!s) return;
+  bfd::PacketSource source{s->config().peer, s->config().interface, false, 255};
+  bfd_->on_packet(now, bytes, source);
+  drain(now);
+}
+
+void RouterNode::on_interface(Time now, LinkId link, bool carrier_up) {
+  const std::string& interface = sim_.network().end_of(link, self_).interface;
+  if (carrier_up)
+    speaker_->interface_up(now, interface);
+  else
+    speaker_->interface_down(now, interface);
+  drain(now);
+}
+
+size_t RouterNode::established_sessions() const {
+  if (!speaker_) return 0;
+  size_t count = 0;
+  for (auto& n : speaker_->neighbors()) count += n.state == bgp::SessionState::established;
+  return count;
+}
+
+void RouterNode::drain(Time now) {
+  // BFD first: a Down must reach BGP in the same instant (RFC 5882 §4.3).
+  for (bfd::Action& action : bfd_->take_actions()) {
+    if (auto* send = std::get_if<bfd::SendPacket>(&action)) {
+      for (Neighbor& n : neighbors_)
+        if (n.bfd_discriminator == send->local_discriminator && n.link)
+          (void)sim_.send_datagram(self_, sim_.link_channel(*n.link), send->packet.bytes());
+    } else if (auto* change = std::get_if<bfd::StateChange>(&action)) {
+      for (Neighbor& n : neighbors_) {
+        if (n.bfd_discriminator != change->local_discriminator) continue;
+        sim_.note(self_, "BFD " + speaker_->settings(n.peer)->name + ": " + change->reason);
+        if (change->new_state == bfd::State::up)
+          speaker_->bfd_up(now, n.peer);
+        else if (change->old_state == bfd::State::up)
+          speaker_->bfd_down(now, n.peer, "BFD down (" + std::string(bfd::diag_name(change->diag)) + ")");
+      }
+    }
+  }
+  for (bgp::SpeakerAction& action : speaker_->take_actions()) {
+    std::visit(
+        [&](auto& a) {
+          using A = std::decay_t<decltype(a)>;
+          auto name = [&](bgp::PeerId p) {
+            const bgp::NeighborSettings* s = speaker_->settings(p);
+            return s ? s->name : std::string("?");
+          };
+          if constexpr (std::is_same_v<A, bgp::speaker::Connect>) {
+            Neighbor* n = neighbor_by_peer(a.peer);
+            if (!n || !n->link) {
+              sim_.note(self_, "no tunnel towards neighbour " + name(a.peer));
+              return;
+            }
+            ConnectionId id = sim_.tcp_connect(sim_.network().direct_path(self_, *n->link));
+            by_sim_[id] = {a.peer, a.connection};
+            by_speaker_[{a.peer, a.connection}] = id;
+          } else if constexpr (std::is_same_v<A, bgp::speaker::SendBytes>) {
+            auto it = by_speaker_.find({a.peer, a.connection});
+            if (it != by_speaker_.end()) (void)sim_.tcp_send(self_, it->second, a.bytes);
+          } else if constexpr (std::is_same_v<A, bgp::speaker::Close>) {
+            auto it = by_speaker_.find({a.peer, a.connection});
+            if (it == by_speaker_.end()) return;
+            sim_.tcp_close(self_, it->second);
+            by_sim_.erase(it->second);
+            by_speaker_.erase(it);
+          } else if constexpr (std::is_same_v<A, bgp::speaker::RouteChanges>) {
+            (void)sim_.table(self_).apply(a.changes);
+          } else if constexpr (std::is_same_v<A, bgp::speaker::NextHopDown>) {
+            (void)sim_.table(self_).remove_next_hop(a.next_hop);
+          } else if constexpr (std::is_same_v<A, bgp::speaker::PeerUp>) {
+            sim_.note(self_, "BGP " + name(a.peer) + " Established");
+          } else if constexpr (std::is_same_v<A, bgp::speaker::PeerDown>) {
+            sim_.note(self_, "BGP " + name(a.peer) + " down: " + a.text);
+          } else if constexpr (std::is_same_v<A, bgp::speaker::Log>) {
+            sim_.note(self_, (a.peer ? name(a.peer) + ": " : std::string()) + a.text);
+          }
+        },
+        action);
+  }
+}
+
+}  // namespace halink::sim
