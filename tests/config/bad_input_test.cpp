@@ -208,3 +208,36 @@ TEST(ConfigBadInput, EmptyDocumentNeedsSitesAndRouters) {
 
 }  // namespace
 }  // namespace halink::config
+
+namespace halink::config {
+namespace {
+
+// Odd shapes never crash or throw: each is an error with a location.
+TEST(ConfigBadInput, OddDocumentsAreErrorsNotCrashes) {
+  const char* documents[] = {
+      "42\n",
+      "[1, 2, 3]\n",
+      "sites: 5\nrouters: [r1, r2]\n",
+      "sites: {a: [10.0.0.0/8]}\nrouters: {r1: [a]}\n",
+      "sites: {a: {prefixes: {x: 1}}}\nrouters: {r1: {site: a, local_as: [1], router_id: {a: b}}}\n",
+      "sites: {a: {prefixes: [10.0.0.0/8]}}\nrouters: {r1: {site: a, local_as: 1, router_id: 10.0.0.1, neighbors: [5, [1], ~]}}\n",
+      "sites: {a: {prefixes: [10.0.0.0/8]}}\nrouters: {r1: {site: a, local_as: 99999999999999999999999, router_id: 10.0.0.1}}\n",
+      "sites: {a: {prefixes: [10.0.0.0/8]}}\nrouters: {r1: {site: a, local_as: 1, router_id: 10.0.0.1, policies: {p: {terms: [{match: {prefixes: [\"10.0.0.0/8 ge\"]}}]}}}}\n",
+      "sites: {a: {prefixes: [10.0.0.0/8]}}\nrouters: {? [x]: {}}\n",
+      "sites: {a: {prefixes: [10.0.0.0/8]}}\nrouters: {r1: {<<: 5}}\n",
+      "sites: {a: {prefixes: [10.0.0.0/8]}}\nrouters: {r1: *nothing}\n",
+      "tunnels: {t: {underlay: u, ends: [{router: x, address: 1.2.3.4/99}, {}]}}\n",
+      "\t- not yaml: [\n",
+  };
+  for (const char* text : documents) {
+    SCOPED_TRACE(text);
+    auto result = load_topology_string(text, "odd.yaml");
+    ASSERT_FALSE(result.ok());
+    EXPECT_EQ(result.message().rfind("odd.yaml:", 0), 0u) << result.message();
+    auto router = load_router_string(text, "r1", "odd.yaml");
+    EXPECT_FALSE(router.ok());
+  }
+}
+
+}  // namespace
+}  // namespace halink::config
