@@ -15,7 +15,9 @@ std::string check_update_decoder_input(std::span<const uint8_t> input);
 
 // The input is a byte stream; the first octet picks a piece size. Feeding
 // it in pieces must give the same frames and errors as feeding it whole,
-// and every frame's body must decode without crashing. Returns "" or the failure.
+// every frame's body must decode without crashing, and a clean OPEN,
+// NOTIFICATION, KEEPALIVE or ROUTE-REFRESH must survive encode → decode.
+// Returns "" or the failure.
 std::string check_stream_decoder_input(std::span<const uint8_t> input);
 
 }  // namespace halink::bgp::wire
