@@ -45,12 +45,20 @@ Status ForwardingTable::apply(std::span<const fib::RouteChange> changes) {
 }
 
 Status ForwardingTable::remove_next_hop(const fib::NextHop& next_hop) {
+  return remove_next_hops_if([&](const fib::NextHop& hop) { return hop.same_path(next_hop); });
+}
+
+Status ForwardingTable::remove_next_hops_via(const std::string& interface) {
+  return remove_next_hops_if([&](const fib::NextHop& hop) { return hop.interface == interface; });
+}
+
+Status ForwardingTable::remove_next_hops_if(const std::function<bool(const fib::NextHop&)>& dead) {
   std::vector<Prefix> emptied;
   bool any = false;
   for (auto& [prefix, entry] : entries_) {
     auto& hops = entry.next_hops;
     const size_t before = hops.size();
-    std::erase_if(hops, [&](const fib::NextHop& hop) { return hop.same_path(next_hop); });
+    std::erase_if(hops, dead);
     if (hops.size() == before) continue;
     any = true;
     if (hops.empty() && !entry.local) emptied.push_back(prefix);

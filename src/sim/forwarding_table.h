@@ -19,6 +19,7 @@
 #include <cstdint>
 #include <functional>
 #include <optional>
+#include <string>
 #include <span>
 #include <unordered_map>
 #include <vector>
@@ -36,11 +37,17 @@ public:
     std::span<const fib::NextHop> next_hops;  // valid until the next write
   };
 
-  Status apply(std::span<const fib::RouteChange> changes) override;
-  Status remove_next_hop(const fib::NextHop& next_hop) override;
-  Status retry_failed() override { return Status::success(); }
-  std::vector<fib::FibRoute> routes() const override;  // sorted by prefix; local prefixes not included
-  fib::FibStats stats() const override;
+  // fib::Fib. (Written without `override` while fib::Fib gains
+  // remove_next_hops_via(): this compiles against the interface with and
+  // without it; put `override` back once it has landed.)
+  Status apply(std::span<const fib::RouteChange> changes);
+  Status remove_next_hop(const fib::NextHop& next_hop);
+  // Only next hops that name the interface; a gateway-only next hop is not
+  // resolved here (the traffic model resolves it against the topology).
+  Status remove_next_hops_via(const std::string& interface);
+  Status retry_failed() { return Status::success(); }
+  std::vector<fib::FibRoute> routes() const;  // sorted by prefix; local prefixes not included
+  fib::FibStats stats() const;
 
   void add_local(const Prefix& prefix);
   void remove_local(const Prefix& prefix);
@@ -61,6 +68,7 @@ private:
     std::vector<fib::NextHop> next_hops;
   };
   void set_next_hops(const Prefix& prefix, std::vector<fib::NextHop> next_hops);
+  Status remove_next_hops_if(const std::function<bool(const fib::NextHop&)>& dead);
   void erase_if_empty(const Prefix& prefix);
   void changed();
 

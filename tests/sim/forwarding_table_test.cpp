@@ -53,6 +53,21 @@ TEST(ForwardingTable, WithdrawAndRemoveNextHop) {
   EXPECT_TRUE(table.routes().empty());
 }
 
+TEST(ForwardingTable, RemoveNextHopsViaAnInterface) {
+  ForwardingTable table;
+  const fib::RouteChange add[] = {
+      {pfx("10.2.0.0/16"), {hop("169.254.0.2", "wg0"), hop("169.254.1.2", "wg1")}},
+      {pfx("10.3.0.0/16"), {hop("169.254.0.6", "wg0")}},
+  };
+  ASSERT_TRUE(table.apply(add).ok());
+  fib::Fib& as_fib = table;  // through the interface every FIB offers
+  ASSERT_TRUE(as_fib.remove_next_hop(hop("192.0.2.1", "eth9")).ok()) << "unknown next hops are not an error";
+  ASSERT_TRUE(table.remove_next_hops_via("wg0").ok());
+  ASSERT_EQ(table.lookup(ip("10.2.0.1"))->next_hops.size(), 1u);
+  EXPECT_EQ(table.lookup(ip("10.2.0.1"))->next_hops[0].interface, "wg1");
+  EXPECT_FALSE(table.lookup(ip("10.3.0.1")));
+}
+
 TEST(ForwardingTable, ReplaceRoutesMirrorsAnotherFibAndKeepsLocals) {
   ForwardingTable table;
   table.add_local(pfx("10.1.0.0/16"));
