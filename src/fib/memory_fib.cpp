@@ -8,8 +8,13 @@ MemoryFib::MemoryFib(ObjectId first_id) : planner_(first_id) {}
 
 Status MemoryFib::apply(std::span<const RouteChange> changes) { return execute(planner_.apply(changes)); }
 
-Status MemoryFib::remove_next_hop(const NextHop& next_hop) {
-  Plan plan = planner_.remove_next_hop(next_hop);
+Status MemoryFib::remove_next_hop(const NextHop& next_hop) { return execute_removal(planner_.remove_next_hop(next_hop)); }
+
+Status MemoryFib::remove_next_hops_via(const std::string& interface) {
+  return execute_removal(planner_.remove_next_hops_via(interface));
+}
+
+Status MemoryFib::execute_removal(Plan plan) {
   for (const FibOperation& operation : plan.operations)
     if (auto* removal = std::get_if<DeleteGroup>(&operation))
       counters_.routes_lost_with_last_next_hop += removal->routes_removed.size();

@@ -21,6 +21,7 @@ public:
 
   Status apply(std::span<const RouteChange> changes) override;
   Status remove_next_hop(const NextHop& next_hop) override;
+  Status remove_next_hops_via(const std::string& interface) override;
   Status retry_failed() override { return Status::success(); }  // nothing here fails to write
   std::vector<FibRoute> routes() const override;
   FibStats stats() const override;
@@ -38,6 +39,7 @@ public:
 
 private:
   Status execute(Plan plan);
+  Status execute_removal(Plan plan);  // counts routes that lost their last next hop
   Status execute_one(const FibOperation& operation);
 
   NextHopGroups planner_;

@@ -149,12 +149,23 @@ Status NetlinkFib::remove_next_hop(const NextHop& dead) {
   Plan combined;
   for (const NextHop& target : targets) {
     Plan plan = planner_.remove_next_hop(target);
-    for (const FibOperation& operation : plan.operations)
-      if (auto* removal = std::get_if<DeleteGroup>(&operation))
-        counters_.routes_lost_with_last_next_hop += removal->routes_removed.size();
     std::move(plan.operations.begin(), plan.operations.end(), std::back_inserter(combined.operations));
   }
-  return execute(combined);
+  return execute_removal(combined);
+}
+
+Status NetlinkFib::remove_next_hops_via(const std::string& interface) {
+  // By name and by the index it had: a deleted interface is no longer listed.
+  uint32_t ifindex = 0;
+  if (auto it = interface_index_.find(interface); it != interface_index_.end()) ifindex = it->second;
+  return execute_removal(planner_.remove_next_hops_via(interface, ifindex));
+}
+
+Status NetlinkFib::execute_removal(const Plan& plan) {
+  for (const FibOperation& operation : plan.operations)
+    if (auto* removal = std::get_if<DeleteGroup>(&operation))
+      counters_.routes_lost_with_last_next_hop += removal->routes_removed.size();
+  return execute(plan);
 }
 
 Status NetlinkFib::merge_duplicate_groups(size_t max_routes) {

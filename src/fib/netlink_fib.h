@@ -60,6 +60,7 @@ public:
 
   Status apply(std::span<const RouteChange> changes) override;
   Status remove_next_hop(const NextHop& next_hop) override;
+  Status remove_next_hops_via(const std::string& interface) override;
   Status retry_failed() override;
   std::vector<FibRoute> routes() const override { return planner_.routes(); }
   FibStats stats() const override;
@@ -90,6 +91,7 @@ private:
   Result<NextHop> resolve(const NextHop& next_hop) const;
 
   Status execute(const Plan& plan, std::vector<PlanError> errors = {});
+  Status execute_removal(const Plan& plan);
   void emit(const FibOperation& operation);
   void emit_next_hop(ObjectId id, const NextHop& next_hop);
   void emit_group(ObjectId id, const std::vector<GroupMember>& members);

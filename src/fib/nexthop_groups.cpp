@@ -1,6 +1,7 @@
 #include "fib/nexthop_groups.h"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_set>
 
 namespace halink::fib {
@@ -381,6 +382,21 @@ Plan NextHopGroups::remove_next_hop(const NextHop& dead) {
   }
   release_next_hop(dead_id, plan);
   return plan;
+}
+
+Plan NextHopGroups::remove_next_hops_via(const std::string& interface, uint32_t ifindex) {
+  std::vector<NextHop> dead;
+  for (ObjectId id : next_hop_ids()) {
+    const NextHop& next_hop = next_hops_.at(id).next_hop;
+    if ((!interface.empty() && next_hop.interface == interface) || (ifindex != 0 && next_hop.ifindex == ifindex))
+      dead.push_back(next_hop);
+  }
+  Plan combined;
+  for (const NextHop& next_hop : dead) {
+    Plan plan = remove_next_hop(next_hop);
+    std::move(plan.operations.begin(), plan.operations.end(), std::back_inserter(combined.operations));
+  }
+  return combined;
 }
 
 Plan NextHopGroups::merge_duplicate_groups(size_t max_routes) {

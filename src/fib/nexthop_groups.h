@@ -108,6 +108,8 @@ public:
   // The model changes at once; the caller executes the plan.
   Plan apply(std::span<const RouteChange> changes, const Resolver& resolve = {});
   Plan remove_next_hop(const NextHop& next_hop);
+  // Every next hop whose interface has this name (or this ifindex, if non-zero).
+  Plan remove_next_hops_via(const std::string& interface, uint32_t ifindex = 0);
   // Moves up to `max_routes` routes from duplicate groups to their set's
   // canonical group and deletes the duplicates that empty.
   Plan merge_duplicate_groups(size_t max_routes);

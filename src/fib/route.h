@@ -84,6 +84,10 @@ public:
   // `next_hop` is ignored. Unknown next hops are not an error.
   virtual Status remove_next_hop(const NextHop& next_hop) = 0;
 
+  // remove_next_hop() for every next hop through `interface` (it went down
+  // or was deleted; the link monitor knows the interface, not the gateways).
+  virtual Status remove_next_hops_via(const std::string& interface) = 0;
+
   // Re-sends whatever the last apply()/remove_next_hop() could not write.
   virtual Status retry_failed() = 0;
 

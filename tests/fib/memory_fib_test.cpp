@@ -70,6 +70,17 @@ TEST(MemoryFib, LosingTheLastNextHopRemovesTheRoutes) {
   EXPECT_TRUE(fib.remove_next_hop(a).ok());  // unknown next hop: nothing to do
 }
 
+TEST(MemoryFib, InterfaceGoneRemovesEveryNextHopThroughIt) {
+  MemoryFib fib;
+  NextHop a2 = via("192.0.2.2", "wg0");
+  ASSERT_TRUE(fib.apply(many_routes(30, {a, a2, b})).ok());
+  FibStats before = fib.stats();
+  ASSERT_TRUE(fib.remove_next_hops_via("wg0").ok());
+  EXPECT_EQ(fib.stats().route_writes, before.route_writes);
+  for (const FibRoute& route : fib.routes()) EXPECT_EQ(route.next_hops, std::vector<NextHop>{b});
+  EXPECT_TRUE(fib.remove_next_hops_via("wg7").ok());
+}
+
 TEST(MemoryFib, ModelAcceptsEveryPlanThroughChurn) {
   MemoryFib fib;
   std::vector<NextHop> sets[] = {{a}, {a, b}, {b, c}, {a, b, c, d}, {d}, {}};

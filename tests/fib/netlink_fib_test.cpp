@@ -168,6 +168,22 @@ TEST_F(NetlinkFibTest, WithCompatModeOffRoutesShowOnlyTheGroupAndStillMove) {
   }
 }
 
+TEST_F(NetlinkFibTest, DeletedInterfaceIsFollowedWithoutErrors) {
+  auto fib = open_fib();
+  ASSERT_TRUE(fib);
+  ASSERT_TRUE(fib->apply(many_routes(300, tunnels_)).ok());
+  // The kernel drops the interface's nexthop from the group by itself; our
+  // writes that follow must agree with it, not fail.
+  ASSERT_TRUE(namespace_->ip("link del t3").ok());
+  Status status = fib->remove_next_hops_via("t3");
+  ASSERT_TRUE(status.ok()) << status.message();
+  EXPECT_EQ(fib->stats().failed_writes, 0u);
+  auto routes = kernel_routes();
+  ASSERT_EQ(routes.size(), 300u);
+  for (const KernelRoute& route : routes) ASSERT_EQ(route.next_hops.size(), 3u) << route.prefix.to_string();
+  EXPECT_EQ(fib->routes()[0].next_hops.size(), 3u);
+}
+
 TEST_F(NetlinkFibTest, ExitWithdrawsEverythingOfOursOnly) {
   ASSERT_TRUE(namespace_->ip("route add 198.51.100.0/24 via 10.100.0.2 proto static").ok());
   {
