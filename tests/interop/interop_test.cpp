@@ -1,0 +1,299 @@
+// halinkd against real BGP implementations (BIRD 2, FRR, GoBGP), each in its
+// own network namespace, connected to halinkd's namespace by a veth pair:
+//
+//   halinkd (AS 65001, 10.1.0.0/16)  veth-pN 10.0.N.1/24 ── 10.0.N.2/24 veth-h  peer N (AS 65002, 10.2.0.0/16)
+//
+// What halinkd installed is read back from the kernel (`ip -j route`,
+// `ip -j nexthop`), not from halinkd's own view.
+#include <gtest/gtest.h>
+#include <signal.h>
+
+#include <algorithm>
+
+#include "../support/netns.h"
+#include "peer_daemons.h"
+
+namespace halink::interop {
+namespace {
+
+using halink::testing::running_as_root;
+using halink::testing::TestNamespace;
+using Gateways = std::vector<std::string>;
+
+constexpr uint32_t halinkd_as = 65001;
+constexpr uint32_t peer_as = 65002;
+const std::string halinkd_network = "10.1.0.0/16";
+const std::string peer_network = "10.2.0.0/16";
+constexpr auto session_timeout = 30s;  // FRR's first session can take a few seconds
+constexpr auto change_timeout = 15s;
+
+std::string peer_address(int i) { return "10.0." + std::to_string(i) + ".2"; }
+std::string halinkd_address(int i) { return "10.0." + std::to_string(i) + ".1"; }
+std::string neighbor_name(int i) { return "p" + std::to_string(i); }
+
+// The namespaces, links, peers and halinkd of one test. Members are destroyed
+// in reverse order: halinkd, peers, namespaces, then the scratch folder.
+class Lab {
+public:
+  explicit Lab(PeerKind kind) : kind_(kind) {}
+
+  bool ok() const { return dir_.path().has_filename() && router_.ok(); }
+  const TestNamespace& router() const { return router_; }
+  const ScratchDir& dir() const { return dir_; }
+  Halinkd& halinkd() { return *halinkd_; }
+  PeerDaemon& peer(int i) { return *peers_.at(i - 1); }
+
+  // Peer i (from 1): its namespace, the link 10.0.i.0/24 to halinkd's, and
+  // the daemon (not started).
+  ::testing::AssertionResult add_peer(int i) {
+    auto ns = std::make_unique<TestNamespace>("ip" + std::to_string(i));
+    if (!ns->ok()) return ::testing::AssertionFailure() << "cannot create namespace " << ns->name();
+    std::string here = "veth-p" + std::to_string(i);
+    auto link = run_command("ip link add " + here + " netns " + router_.name() + " type veth peer name veth-h netns " +
+                            ns->name());
+    if (!link.ok()) return ::testing::AssertionFailure() << "veth: " << link.output;
+    router_.run("ip addr add " + halinkd_address(i) + "/24 dev " + here + " && ip link set " + here + " up");
+    ns->run("ip addr add " + peer_address(i) + "/24 dev veth-h && ip link set veth-h up");
+
+    PeerSpec spec;
+    spec.name = neighbor_name(i);
+    spec.namespace_name = ns->name();
+    spec.local_as = peer_as;
+    spec.router_id = "10.2.255." + std::to_string(i);
+    spec.local_address = peer_address(i);
+    spec.halinkd_address = halinkd_address(i);
+    spec.halinkd_as = halinkd_as;
+    spec.networks = {peer_network};
+    peers_.push_back(make_peer(kind_, spec, dir_.subdir(spec.name)));
+    peer_namespaces_.push_back(std::move(ns));
+    return ::testing::AssertionSuccess();
+  }
+
+  // halinkd's configuration with one neighbour per peer.
+  std::string halinkd_config() const {
+    std::string yaml = "local_as: " + std::to_string(halinkd_as) +
+                       "\nrouter_id: 10.1.255.1\n"
+                       "networks: [" + halinkd_network + "]\n"
+                       "control_socket: " + (dir_ / "halinkd.sock").string() + "\n"
+                       "ecmp: {max_paths: 4}\n"
+                       "neighbors:\n";
+    for (size_t n = 1; n <= peers_.size(); ++n) {
+      int i = static_cast<int>(n);
+      yaml += "  - name: " + neighbor_name(i) + "\n    address: " + peer_address(i) +
+              "\n    remote_as: " + std::to_string(peer_as) + "\n    interface: veth-p" + std::to_string(i) +
+              "\n    hold_time: 9\n    keepalive: 3\n    connect_retry: 1\n    import: all\n    export: all\n";
+    }
+    return yaml;
+  }
+
+  // Starts every peer, then halinkd.
+  ::testing::AssertionResult start_all() {
+    std::string error;
+    for (auto& p : peers_)
+      if (!p->start(error)) return ::testing::AssertionFailure() << error;
+    halinkd_ = std::make_unique<Halinkd>(router_.name(), dir_.path());
+    halinkd_->write_config(halinkd_config());
+    if (!halinkd_->start(error)) return ::testing::AssertionFailure() << error;
+    return ::testing::AssertionSuccess();
+  }
+
+  // Both ends of session i say Established.
+  ::testing::AssertionResult wait_established(int i) {
+    bool up = wait_until([&] { return halinkd_->neighbor_state(neighbor_name(i)) == "Established" &&
+                                      peer(i).established(); },
+                         session_timeout);
+    if (up) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "session " << neighbor_name(i) << " not Established within "
+                                         << session_timeout.count() << " s; halinkd says '"
+                                         << halinkd_->neighbor_state(neighbor_name(i)) << "'\n"
+                                         << describe(i);
+  }
+
+  // The kernel of halinkd's namespace routes `prefix` through exactly `gateways`.
+  ::testing::AssertionResult wait_kernel_route(const std::string& prefix, const Gateways& gateways) {
+    if (wait_until([&] { return kernel_route(prefix) == gateways; }, change_timeout))
+      return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << "kernel route " << prefix << " via [" << join(kernel_route(prefix))
+                                         << "], expected [" << join(gateways) << "]\n"
+                                         << run_command("ip -n " + router_.name() + " route; ip -n " +
+                                                        router_.name() + " nexthop").output
+                                         << halinkd_->diagnostics();
+  }
+
+  Gateways kernel_route(const std::string& prefix) const {
+    auto routes = kernel_routes(router_.name());
+    auto it = routes.find(prefix);
+    return it == routes.end() ? Gateways{} : it->second;
+  }
+
+  std::string describe(int i) { return halinkd_->diagnostics() + peer(i).diagnostics(); }
+
+  static std::string join(const Gateways& g) {
+    std::string out;
+    for (auto& s : g) out += (out.empty() ? "" : ", ") + s;
+    return out;
+  }
+
+private:
+  PeerKind kind_;
+  ScratchDir dir_{"lab"};
+  TestNamespace router_{"ih"};
+  std::vector<std::unique_ptr<TestNamespace>> peer_namespaces_;
+  std::vector<std::unique_ptr<PeerDaemon>> peers_;
+  std::unique_ptr<Halinkd> halinkd_;
+};
+
+// Skips with a visible reason when the test cannot run here.
+#define SKIP_UNLESS_RUNNABLE(kind)                                                                     \
+  do {                                                                                                 \
+    if (!running_as_root()) GTEST_SKIP() << "interop tests need root (network namespaces)";            \
+    if (std::string m = missing_binaries(kind); !m.empty())                                            \
+      GTEST_SKIP() << peer_kind_name(kind) << " is not installed (missing " << m << ")";               \
+    if (!is_executable(HALINKD_BINARY)) GTEST_SKIP() << "halinkd not built at " << HALINKD_BINARY;     \
+  } while (0)
+
+class InteropTest : public ::testing::TestWithParam<PeerKind> {
+protected:
+  void SetUp() override { SKIP_UNLESS_RUNNABLE(GetParam()); }
+};
+
+// 1. The session comes up; halinkd's network reaches the peer, the peer's
+// reaches halinkd's Loc-RIB and the kernel.
+TEST_P(InteropTest, SessionEstablishesAndRoutesFlowBothWays) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+
+  EXPECT_TRUE(wait_until([&] { return lab.peer(1).has_route_from_halinkd(halinkd_network); }, change_timeout))
+      << lab.describe(1);
+  EXPECT_TRUE(wait_until([&] { return lab.halinkd().route_next_hops(peer_network) == Gateways{peer_address(1)}; },
+                         change_timeout))
+      << lab.halinkd().cli("show routes").output << lab.describe(1);
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
+// 2. Two peers in the same AS announce the same prefix with equal AS paths:
+// the kernel route gets both next hops (a nexthop group); when one peer goes
+// away only the other remains.
+TEST_P(InteropTest, EqualPathsFromTwoPeersBecomeOneKernelEcmpGroup) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.add_peer(2));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  ASSERT_TRUE(lab.wait_established(2));
+
+  ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1), peer_address(2)}));
+  // Read back through the nexthop objects: the route points at a group.
+  auto route = run_command("ip -n " + lab.router().name() + " route show " + peer_network + " proto 201").output;
+  EXPECT_NE(route.find("nhid"), std::string::npos) << route;
+
+  lab.peer(2).stop();
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+  EXPECT_NE(lab.halinkd().neighbor_state(neighbor_name(2)), "Established");
+  EXPECT_EQ(lab.halinkd().neighbor_state(neighbor_name(1)), "Established");
+}
+
+// 3. `halink neighbor NAME shutdown -m TEXT` sends a Cease / Administrative
+// Shutdown carrying the RFC 9003 Shutdown Communication, which the peer
+// shows; `enable` brings the session back.
+TEST_P(InteropTest, AdminShutdownMessageReachesPeerAndEnableRestores) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+
+  const std::string message = std::string("interop maintenance for ") + peer_kind_name(GetParam());
+  auto reply = lab.halinkd().cli("neighbor " + neighbor_name(1) + " shutdown -m '" + message + "'");
+  ASSERT_TRUE(reply.ok()) << reply.output;
+
+  EXPECT_TRUE(wait_until([&] { return !lab.peer(1).established(); }, change_timeout)) << lab.describe(1);
+  EXPECT_TRUE(wait_until([&] { return lab.peer(1).received_shutdown_text().find(message) != std::string::npos; },
+                         change_timeout))
+      << "the peer does not show the shutdown communication '" << message << "':\n"
+      << lab.peer(1).received_shutdown_text();
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {}));
+  EXPECT_NE(lab.halinkd().neighbor_state(neighbor_name(1)), "Established");
+
+  reply = lab.halinkd().cli("neighbor " + neighbor_name(1) + " enable");
+  ASSERT_TRUE(reply.ok()) << reply.output;
+  EXPECT_TRUE(lab.wait_established(1));
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
+// 4. SIGTERM: halinkd withdraws its kernel routes and nexthop objects on the
+// way out; started again, it installs them again.
+TEST_P(InteropTest, SigtermWithdrawsKernelRoutesAndRestartRestoresThem) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+
+  EXPECT_EQ(lab.halinkd().stop(), 0) << lab.halinkd().diagnostics();
+  EXPECT_TRUE(kernel_routes(lab.router().name()).empty())
+      << run_command("ip -n " + lab.router().name() + " route show proto 201").output;
+  EXPECT_EQ(kernel_nexthop_count(lab.router().name()), 0)
+      << run_command("ip -n " + lab.router().name() + " nexthop").output;
+
+  std::string error;
+  ASSERT_TRUE(lab.halinkd().start(error)) << error;
+  EXPECT_TRUE(lab.wait_established(1));
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
+INSTANTIATE_TEST_SUITE_P(Peers, InteropTest, ::testing::Values(PeerKind::bird, PeerKind::frr, PeerKind::gobgp),
+                         [](const ::testing::TestParamInfo<PeerKind>& info) {
+                           return std::string(peer_kind_name(info.param));
+                         });
+
+// 5. A reload with a broken configuration is refused: halinkd keeps running
+// with its sessions up, and `halink reload` names file:line:col.
+TEST(InteropReload, BrokenConfigurationIsRefusedAndSessionsStayUp) {
+  SKIP_UNLESS_RUNNABLE(PeerKind::bird);
+  Lab lab(PeerKind::bird);
+  ASSERT_TRUE(lab.ok());
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+
+  std::string good = lab.halinkd_config();
+  int lines = static_cast<int>(std::count(good.begin(), good.end(), '\n'));
+  lab.halinkd().write_config(good + "hodl_time: 9\n");
+  std::string location = "halinkd.yaml:" + std::to_string(lines + 1) + ":1";
+
+  // SIGHUP: refused, logged with the location; the daemon and session live on.
+  ASSERT_TRUE(lab.halinkd().signal(SIGHUP));
+  EXPECT_TRUE(wait_until([&] { return tail_of(lab.halinkd().log_path(), 200).find(location) != std::string::npos; },
+                         change_timeout))
+      << "no '" << location << "' in the log after SIGHUP\n"
+      << lab.halinkd().diagnostics();
+  EXPECT_TRUE(lab.halinkd().running());
+
+  // `halink reload`: the same refusal, printed for the operator.
+  auto reply = lab.halinkd().cli("reload");
+  EXPECT_FALSE(reply.ok());
+  EXPECT_NE(reply.output.find(location), std::string::npos) << reply.output;
+  EXPECT_NE(reply.output.find("hodl_time"), std::string::npos) << reply.output;
+
+  EXPECT_TRUE(lab.halinkd().running());
+  EXPECT_EQ(lab.halinkd().neighbor_state(neighbor_name(1)), "Established");
+  EXPECT_TRUE(lab.peer(1).established());
+  EXPECT_EQ(lab.kernel_route(peer_network), Gateways{peer_address(1)});
+
+  // The fixed file is taken without resetting the unchanged session.
+  lab.halinkd().write_config(good);
+  reply = lab.halinkd().cli("reload");
+  EXPECT_TRUE(reply.ok()) << reply.output;
+  EXPECT_EQ(lab.halinkd().neighbor_state(neighbor_name(1)), "Established");
+}
+
+}  // namespace
+}  // namespace halink::interop

@@ -1,0 +1,529 @@
+#include "peer_daemons.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+#include <cstdlib>
+#include <deque>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+namespace halink::interop {
+
+namespace fs = std::filesystem;
+
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
+  auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    if (condition()) return true;
+    if (std::chrono::steady_clock::now() >= deadline) return false;
+    std::this_thread::sleep_for(50ms);
+  }
+}
+
+CommandResult run_command(const std::string& shell_command) {
+  CommandResult result;
+  FILE* pipe = popen((shell_command + " 2>&1").c_str(), "r");
+  if (!pipe) return result;
+  char buffer[4096];
+  size_t n;
+  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
+  int status = pclose(pipe);
+  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return result;
+}
+
+namespace {
+// Single quotes for sh: 'it'\''s'.
+std::string quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+nlohmann::json parse_json(const std::string& text) {
+  auto j = nlohmann::json::parse(text, nullptr, false);
+  return j.is_discarded() ? nlohmann::json() : j;
+}
+}  // namespace
+
+CommandResult run_in(const std::string& ns, const std::string& shell_command) {
+  return run_command("ip netns exec " + ns + " sh -c " + quoted(shell_command));
+}
+
+bool is_executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
+
+std::string tail_of(const fs::path& file, int lines) {
+  std::ifstream in(file);
+  if (!in) return "(no " + file.string() + ")\n";
+  std::deque<std::string> last;
+  for (std::string line; std::getline(in, line);) {
+    last.push_back(line);
+    if (static_cast<int>(last.size()) > lines) last.pop_front();
+  }
+  std::string out = "--- " + file.string() + " (last " + std::to_string(last.size()) + " lines)\n";
+  for (auto& l : last) out += l + "\n";
+  return out;
+}
+
+ScratchDir::ScratchDir(const std::string& tag) {
+  std::string pattern = (fs::temp_directory_path() / ("halink-interop-" + tag + "-XXXXXX")).string();
+  if (char* made = mkdtemp(pattern.data())) path_ = made;
+  chmod(path_.c_str(), 0777);
+}
+
+ScratchDir::~ScratchDir() {
+  // HALINK_INTEROP_KEEP=1 leaves configurations and logs for a post-mortem.
+  if (std::getenv("HALINK_INTEROP_KEEP")) {
+    std::fprintf(stderr, "interop: kept %s\n", path_.c_str());
+    return;
+  }
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+fs::path ScratchDir::subdir(const std::string& name) const {
+  fs::path p = path_ / name;
+  fs::create_directories(p);
+  chmod(p.c_str(), 0777);
+  return p;
+}
+
+void write_file(const fs::path& file, const std::string& text) {
+  std::ofstream(file, std::ios::trunc) << text;
+  chmod(file.c_str(), 0644);
+}
+
+// ---------------------------------------------------------------- Process
+
+Process::Process(const std::vector<std::string>& argv, const fs::path& log) {
+  std::vector<char*> args;
+  for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t parent = getpid();
+  pid_t pid = fork();
+  if (pid == 0) {
+    // A crashed test must not leave daemons behind.
+    prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (getppid() != parent) _exit(127);
+    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+    if (fd >= 0) {
+      dup2(fd, STDOUT_FILENO);
+      dup2(fd, STDERR_FILENO);
+      close(fd);
+    }
+    int null = open("/dev/null", O_RDONLY);
+    if (null >= 0) dup2(null, STDIN_FILENO);
+    execvp(args[0], args.data());
+    _exit(127);
+  }
+  if (pid > 0) pid_ = pid;
+}
+
+Process& Process::operator=(Process&& other) noexcept {
+  if (this != &other) {
+    stop();
+    pid_ = other.pid_;
+    exit_status_ = other.exit_status_;
+    other.pid_ = -1;
+  }
+  return *this;
+}
+
+void Process::record(int wait_status) {
+  exit_status_ = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
+  pid_ = -1;
+}
+
+bool Process::running() {
+  if (pid_ <= 0) return false;
+  int status = 0;
+  if (waitpid(pid_, &status, WNOHANG) == pid_) {
+    record(status);
+    return false;
+  }
+  return true;
+}
+
+bool Process::signal(int signo) const { return pid_ > 0 && kill(pid_, signo) == 0; }
+
+int Process::stop(std::chrono::milliseconds grace) {
+  if (!running()) return pid_ < 0 && exit_status_ == -2 ? -1 : exit_status_;
+  kill(pid_, SIGTERM);
+  if (!wait_until([&] { return !running(); }, grace)) {
+    kill(pid_, SIGKILL);
+    int status = 0;
+    if (waitpid(pid_, &status, 0) == pid_) record(status);
+  }
+  return exit_status_;
+}
+
+std::vector<std::string> in_namespace(const std::string& ns, std::vector<std::string> argv) {
+  argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
+  return argv;
+}
+
+// ---------------------------------------------------------------- peers
+
+namespace {
+constexpr const char* bird_binary = "/usr/sbin/bird";
+constexpr const char* birdc_binary = "/usr/sbin/birdc";
+constexpr const char* zebra_binary = "/usr/lib/frr/zebra";
+constexpr const char* bgpd_binary = "/usr/lib/frr/bgpd";
+constexpr const char* vtysh_binary = "/usr/bin/vtysh";
+constexpr const char* gobgpd_binary = "/usr/bin/gobgpd";
+constexpr const char* gobgp_binary = "/usr/bin/gobgp";
+
+std::vector<const char*> binaries_of(PeerKind kind) {
+  switch (kind) {
+    case PeerKind::bird: return {bird_binary, birdc_binary};
+    case PeerKind::frr: return {zebra_binary, bgpd_binary, vtysh_binary};
+    case PeerKind::gobgp: return {gobgpd_binary, gobgp_binary};
+  }
+  return {};
+}
+
+// ---- BIRD 2
+class BirdPeer final : public PeerDaemon {
+public:
+  BirdPeer(PeerSpec spec, fs::path dir) : spec_(std::move(spec)), dir_(std::move(dir)) {}
+  PeerKind kind() const override { return PeerKind::bird; }
+
+  bool start(std::string& error) override {
+    std::string statics;
+    for (auto& n : spec_.networks) statics += "  route " + n + " blackhole;\n";
+    // BIRD's defaults keep a dropped session down for a minute or more
+    // (connect delay 5 s, error wait 60-300 s): shortened as the lab notes say.
+    write_file(dir_ / "bird.conf",
+               "router id " + spec_.router_id + ";\n" +
+                   "log \"" + (dir_ / "bird.log").string() + "\" all;\n"
+                   "protocol device { scan time 1; }\n"
+                   "protocol static {\n  ipv4;\n" + statics + "}\n"
+                   "protocol bgp halinkd {\n"
+                   "  local " + spec_.local_address + " as " + std::to_string(spec_.local_as) + ";\n"
+                   "  neighbor " + spec_.halinkd_address + " as " + std::to_string(spec_.halinkd_as) + ";\n"
+                   "  hold time " + std::to_string(spec_.hold_time) + ";\n"
+                   "  keepalive time " + std::to_string(spec_.keepalive) + ";\n"
+                   "  connect delay time 1;\n  connect retry time 1;\n"
+                   "  error wait time 1, 2;\n  error forget time 10;\n"
+                   "  ipv4 { import all; export all; };\n"
+                   "}\n");
+    process_ = Process(in_namespace(spec_.namespace_name, {bird_binary, "-f", "-c", (dir_ / "bird.conf").string(),
+                                                           "-s", socket().string()}),
+                       dir_ / "bird.out");
+    if (!wait_until([&] { return !process_.running() || birdc("show status").ok(); }, 5s) || !process_.running()) {
+      error = "BIRD did not start\n" + diagnostics();
+      return false;
+    }
+    return true;
+  }
+  void stop() override { process_.stop(); }
+  bool running() override { return process_.running(); }
+
+  bool established() override {
+    return birdc("show protocols halinkd").output.find("Established") != std::string::npos;
+  }
+  bool has_route_from_halinkd(const std::string& prefix) override {
+    // "10.1.0.0/16   unicast [halinkd 20:00:01.000] * (100) [AS65001i]"
+    std::string out = birdc("show route " + prefix + " protocol halinkd").output;
+    return out.find(prefix) != std::string::npos && out.find("halinkd") != std::string::npos;
+  }
+  std::string received_shutdown_text() override { return birdc("show protocols all halinkd").output; }
+  std::string diagnostics() override {
+    return birdc("show protocols all").output + tail_of(dir_ / "bird.log") + tail_of(dir_ / "bird.out", 10);
+  }
+
+private:
+  fs::path socket() const { return dir_ / "bird.ctl"; }
+  CommandResult birdc(const std::string& command) const {
+    return run_command(std::string(birdc_binary) + " -s " + socket().string() + " " + command);
+  }
+  PeerSpec spec_;
+  fs::path dir_;
+  Process process_;
+};
+
+// ---- FRR: zebra, then bgpd (the order the lab notes ask for)
+class FrrPeer final : public PeerDaemon {
+public:
+  FrrPeer(PeerSpec spec, fs::path dir) : spec_(std::move(spec)), dir_(std::move(dir)) {}
+  ~FrrPeer() override { stop(); }
+  PeerKind kind() const override { return PeerKind::frr; }
+
+  bool start(std::string& error) override {
+    std::string networks;
+    for (auto& n : spec_.networks) networks += "  network " + n + "\n";
+    std::string hold = std::to_string(spec_.hold_time), keepalive = std::to_string(spec_.keepalive);
+    write_file(dir_ / "zebra.conf", "hostname " + spec_.name + "-zebra\n");
+    // ebgp-requires-policy off: the test is about the protocol, not RFC 8212
+    // policy on FRR's side. import-check off: the networks need no IGP route.
+    write_file(dir_ / "bgpd.conf",
+               "frr defaults traditional\n"
+               "hostname " + spec_.name + "\n"
+               "log stdout informational\n"
+               "router bgp " + std::to_string(spec_.local_as) + "\n"
+               " bgp router-id " + spec_.router_id + "\n"
+               " no bgp ebgp-requires-policy\n"
+               " no bgp network import-check\n"
+               " timers bgp " + keepalive + " " + hold + "\n"
+               " neighbor " + spec_.halinkd_address + " remote-as " + std::to_string(spec_.halinkd_as) + "\n"
+               " neighbor " + spec_.halinkd_address + " timers connect 1\n"
+               " address-family ipv4 unicast\n" + networks +
+               "  neighbor " + spec_.halinkd_address + " activate\n"
+               " exit-address-family\n");
+    // The daemons drop to the frr user (root is not in the frrvty group the
+    // package was built with), so every path is inside the world-writable dir.
+    auto common = [&](const std::string& daemon) {
+      return std::vector<std::string>{"--vty_socket", dir_.string(), "-i", (dir_ / (daemon + ".pid")).string(),
+                                      "-z", (dir_ / "zserv.api").string(), "-f",
+                                      (dir_ / (daemon + ".conf")).string(), "-P", "0"};
+    };
+    auto zebra_args = common("zebra");
+    zebra_args.insert(zebra_args.begin(), zebra_binary);
+    zebra_ = Process(in_namespace(spec_.namespace_name, zebra_args), dir_ / "zebra.log");
+    if (!wait_until([&] { return !zebra_.running() || fs::exists(dir_ / "zserv.api"); }, 5s) || !zebra_.running()) {
+      error = "zebra did not start\n" + diagnostics();
+      return false;
+    }
+    auto bgpd_args = common("bgpd");
+    bgpd_args.insert(bgpd_args.begin(), bgpd_binary);
+    bgpd_ = Process(in_namespace(spec_.namespace_name, bgpd_args), dir_ / "bgpd.log");
+    if (!wait_until([&] { return !bgpd_.running() || vtysh("show bgp summary json").ok(); }, 5s) ||
+        !bgpd_.running()) {
+      error = "bgpd did not start\n" + diagnostics();
+      return false;
+    }
+    return true;
+  }
+  void stop() override {
+    bgpd_.stop();
+    zebra_.stop();
+  }
+  bool running() override { return bgpd_.running() && zebra_.running(); }
+
+  bool established() override {
+    auto j = parse_json(vtysh("show bgp neighbors " + spec_.halinkd_address + " json").output);
+    return j.is_object() && j.contains(spec_.halinkd_address) &&
+           j[spec_.halinkd_address].value("bgpState", "") == "Established";
+  }
+  bool has_route_from_halinkd(const std::string& prefix) override {
+    auto j = parse_json(vtysh("show bgp ipv4 unicast " + prefix + " json").output);
+    if (!j.is_object() || !j.contains("paths")) return false;
+    for (auto& p : j["paths"])
+      if (p.contains("peer") && p["peer"].value("peerId", "") == spec_.halinkd_address) return true;
+    return false;
+  }
+  std::string received_shutdown_text() override {
+    return vtysh("show bgp neighbors " + spec_.halinkd_address + " json").output;
+  }
+  std::string diagnostics() override {
+    return vtysh("show bgp neighbors " + spec_.halinkd_address).output + tail_of(dir_ / "zebra.log", 10) +
+           tail_of(dir_ / "bgpd.log");
+  }
+
+private:
+  CommandResult vtysh(const std::string& command) const {
+    return run_in(spec_.namespace_name,
+                  std::string(vtysh_binary) + " --vty_socket " + dir_.string() + " -c " + quoted(command));
+  }
+  PeerSpec spec_;
+  fs::path dir_;
+  Process zebra_, bgpd_;
+};
+
+// ---- GoBGP
+class GobgpPeer final : public PeerDaemon {
+public:
+  GobgpPeer(PeerSpec spec, fs::path dir) : spec_(std::move(spec)), dir_(std::move(dir)) {}
+  PeerKind kind() const override { return PeerKind::gobgp; }
+
+  bool start(std::string& error) override {
+    write_file(dir_ / "gobgpd.toml",
+               "[global.config]\n"
+               "  as = " + std::to_string(spec_.local_as) + "\n"
+               "  router-id = \"" + spec_.router_id + "\"\n"
+               "[[neighbors]]\n"
+               "  [neighbors.config]\n"
+               "    neighbor-address = \"" + spec_.halinkd_address + "\"\n"
+               "    peer-as = " + std::to_string(spec_.halinkd_as) + "\n"
+               "  [neighbors.timers.config]\n"
+               "    connect-retry = 1\n"
+               "    hold-time = " + std::to_string(spec_.hold_time) + "\n"
+               "    keepalive-interval = " + std::to_string(spec_.keepalive) + "\n"
+               "  [[neighbors.afi-safis]]\n"
+               "    [neighbors.afi-safis.config]\n"
+               "      afi-safi-name = \"ipv4-unicast\"\n");
+    process_ = Process(in_namespace(spec_.namespace_name,
+                                    {gobgpd_binary, "-f", (dir_ / "gobgpd.toml").string(), "-p",
+                                     "--api-hosts", "127.0.0.1:50051", "--pprof-disable"}),
+                       dir_ / "gobgpd.log");
+    if (!wait_until([&] { return !process_.running() || gobgp("global").ok(); }, 5s) || !process_.running()) {
+      error = "gobgpd did not start\n" + diagnostics();
+      return false;
+    }
+    for (auto& n : spec_.networks) {
+      // Next hop 0.0.0.0: GoBGP puts its session address in for an eBGP peer.
+      if (auto r = gobgp("global rib add -a ipv4 " + n); !r.ok()) {
+        error = "gobgp could not originate " + n + ": " + r.output;
+        return false;
+      }
+    }
+    return true;
+  }
+  void stop() override { process_.stop(); }
+  bool running() override { return process_.running(); }
+
+  bool established() override {
+    auto j = parse_json(gobgp("neighbor " + spec_.halinkd_address + " -j").output);
+    if (!j.is_object() || !j.contains("state")) return false;
+    auto state = j["state"].value("session_state", nlohmann::json());
+    // gobgp prints the API enum: a name in some versions, a number (6) in others.
+    return state == "established" || state == "ESTABLISHED" || state == 6;
+  }
+  bool has_route_from_halinkd(const std::string& prefix) override {
+    auto j = parse_json(gobgp("global rib -a ipv4 " + prefix + " -j").output);
+    if (!j.is_object() || !j.contains(prefix)) return false;
+    for (auto& p : j[prefix])
+      if (p.value("neighbor-ip", "") == spec_.halinkd_address) return true;
+    return false;
+  }
+  // GoBGP's API keeps no received NOTIFICATION: its log does.
+  std::string received_shutdown_text() override { return tail_of(dir_ / "gobgpd.log", 200); }
+  std::string diagnostics() override {
+    return gobgp("neighbor " + spec_.halinkd_address).output + tail_of(dir_ / "gobgpd.log");
+  }
+
+private:
+  CommandResult gobgp(const std::string& args) const {
+    return run_in(spec_.namespace_name, std::string(gobgp_binary) + " -u 127.0.0.1 -p 50051 " + args);
+  }
+  PeerSpec spec_;
+  fs::path dir_;
+  Process process_;
+};
+}  // namespace
+
+const char* peer_kind_name(PeerKind kind) {
+  switch (kind) {
+    case PeerKind::bird: return "BIRD";
+    case PeerKind::frr: return "FRR";
+    case PeerKind::gobgp: return "GoBGP";
+  }
+  return "?";
+}
+
+std::string missing_binaries(PeerKind kind) {
+  std::string missing;
+  for (const char* b : binaries_of(kind))
+    if (!is_executable(b)) missing += (missing.empty() ? "" : ", ") + std::string(b);
+  return missing;
+}
+
+std::unique_ptr<PeerDaemon> make_peer(PeerKind kind, PeerSpec spec, fs::path dir) {
+  switch (kind) {
+    case PeerKind::bird: return std::make_unique<BirdPeer>(std::move(spec), std::move(dir));
+    case PeerKind::frr: return std::make_unique<FrrPeer>(std::move(spec), std::move(dir));
+    case PeerKind::gobgp: return std::make_unique<GobgpPeer>(std::move(spec), std::move(dir));
+  }
+  return nullptr;
+}
+
+// ---------------------------------------------------------------- halinkd
+
+Halinkd::Halinkd(std::string namespace_name, fs::path dir)
+    : namespace_(std::move(namespace_name)),
+      dir_(std::move(dir)),
+      config_(dir_ / "halinkd.yaml"),
+      socket_(dir_ / "halinkd.sock"),
+      log_(dir_ / "halinkd.log") {}
+
+void Halinkd::write_config(const std::string& yaml) const { write_file(config_, yaml); }
+
+bool Halinkd::start(std::string& error) {
+  process_ = Process(in_namespace(namespace_, {HALINKD_BINARY, "-c", config_.string()}), log_);
+  if (!wait_until([&] { return !process_.running() || cli("show status").ok(); }, 10s) || !process_.running()) {
+    error = "halinkd did not start (exit status " + std::to_string(process_.exit_status()) + ")\n" + diagnostics();
+    return false;
+  }
+  return true;
+}
+
+int Halinkd::stop() { return process_.stop(10s); }
+
+CommandResult Halinkd::cli(const std::string& args) const {
+  return run_command(std::string(HALINK_CLI_BINARY) + " -s " + socket_.string() + " " + args);
+}
+
+nlohmann::json Halinkd::show(const std::string& what) const {
+  CommandResult r = cli("show " + what + " --json");
+  return r.ok() ? parse_json(r.output) : nlohmann::json();
+}
+
+std::string Halinkd::neighbor_state(const std::string& name) const {
+  auto j = show("neighbors");
+  if (!j.is_object() || !j.contains("neighbors")) return "";
+  for (auto& n : j["neighbors"])
+    if (n.value("name", "") == name) return n.value("state", "");
+  return "";
+}
+
+std::vector<std::string> Halinkd::route_next_hops(const std::string& prefix) const {
+  std::vector<std::string> hops;
+  auto j = show("routes");
+  if (!j.is_object() || !j.contains("routes")) return hops;
+  for (auto& r : j["routes"]) {
+    if (r.value("prefix", "") != prefix) continue;
+    for (auto& h : r["next_hops"]) hops.push_back(h.value("gateway", ""));
+  }
+  std::sort(hops.begin(), hops.end());
+  return hops;
+}
+
+std::string Halinkd::diagnostics() const {
+  return cli("show neighbors").output + tail_of(log_, 40);
+}
+
+// ---------------------------------------------------------------- kernel
+
+std::map<std::string, std::vector<std::string>> kernel_routes(const std::string& ns, int protocol) {
+  std::map<std::string, std::vector<std::string>> routes;
+  auto route_list = parse_json(run_command("ip -n " + ns + " -j route show proto " + std::to_string(protocol)).output);
+  auto nexthop_list = parse_json(run_command("ip -n " + ns + " -j nexthop show").output);
+  std::map<int64_t, nlohmann::json> nexthops;
+  if (nexthop_list.is_array())
+    for (auto& n : nexthop_list) nexthops[n.value("id", int64_t{-1})] = n;
+  if (!route_list.is_array()) return routes;
+
+  for (auto& r : route_list) {
+    std::string dst = r.value("dst", "");
+    auto& gateways = routes[dst];
+    if (r.contains("nhid")) {
+      const nlohmann::json& object = nexthops[r.value("nhid", int64_t{-1})];
+      if (object.contains("group")) {
+        for (auto& member : object["group"]) gateways.push_back(nexthops[member.value("id", int64_t{-1})].value("gateway", ""));
+      } else {
+        gateways.push_back(object.value("gateway", ""));
+      }
+    } else if (r.contains("nexthops")) {  // RTA_MULTIPATH, where nexthop objects are missing
+      for (auto& h : r["nexthops"]) gateways.push_back(h.value("gateway", ""));
+    } else {
+      gateways.push_back(r.value("gateway", ""));
+    }
+    std::sort(gateways.begin(), gateways.end());
+  }
+  return routes;
+}
+
+int kernel_nexthop_count(const std::string& ns, int protocol) {
+  auto list = parse_json(run_command("ip -n " + ns + " -j nexthop show protocol " + std::to_string(protocol)).output);
+  return list.is_array() ? static_cast<int>(list.size()) : 0;
+}
+
+}  // namespace halink::interop

@@ -1,0 +1,182 @@
+// Support for the interop tests: real BGP daemons (BIRD 2, FRR, GoBGP) and
+// halinkd, each started inside a network namespace from a generated
+// configuration, queried through its own CLI and stopped by PID. Everything a
+// test starts is stopped and removed by destructors, also when it fails.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace halink::interop {
+
+using namespace std::chrono_literals;
+
+// Polls `condition` every 50 ms until it holds or `timeout` has passed.
+// Returns whether it held (correctness never rests on a fixed sleep).
+bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
+
+struct CommandResult {
+  int status = -1;     // exit status, -1 when it could not run or was killed
+  std::string output;  // stdout and stderr together
+  bool ok() const { return status == 0; }
+};
+// Runs a shell command in the test's own namespace.
+CommandResult run_command(const std::string& shell_command);
+// Runs a command inside network namespace `ns`.
+CommandResult run_in(const std::string& ns, const std::string& shell_command);
+
+bool is_executable(const std::string& path);
+// The last `lines` lines of a file, for failure messages.
+std::string tail_of(const std::filesystem::path& file, int lines = 30);
+
+// A scratch folder for configurations, sockets and logs, removed at the end.
+// World-writable: FRR's daemons drop to the frr user and write there.
+class ScratchDir {
+public:
+  explicit ScratchDir(const std::string& tag);
+  ~ScratchDir();
+  ScratchDir(const ScratchDir&) = delete;
+  ScratchDir& operator=(const ScratchDir&) = delete;
+  const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
+  // A world-writable sub-folder.
+  std::filesystem::path subdir(const std::string& name) const;
+
+private:
+  std::filesystem::path path_;
+};
+
+void write_file(const std::filesystem::path& file, const std::string& text);
+
+// A child process started by fork+exec, its output appended to a log file.
+// `ip netns exec NS PROGRAM ...` execs PROGRAM, so the PID is the daemon's.
+// The destructor stops it (SIGTERM, then SIGKILL after a grace period).
+class Process {
+public:
+  Process() = default;
+  Process(const std::vector<std::string>& argv, const std::filesystem::path& log);
+  ~Process() { stop(); }
+  Process(Process&& other) noexcept : pid_(other.pid_), exit_status_(other.exit_status_) { other.pid_ = -1; }
+  Process& operator=(Process&& other) noexcept;
+  Process(const Process&) = delete;
+  Process& operator=(const Process&) = delete;
+
+  pid_t pid() const { return pid_; }
+  bool started() const { return pid_ > 0 || exit_status_ != -2; }
+  // Reaps the child if it has exited; true while it runs.
+  bool running();
+  bool signal(int signo) const;
+  // SIGTERM, waits up to `grace`, then SIGKILL. Returns the exit status
+  // (128 + signal when killed by one), -1 if it never ran.
+  int stop(std::chrono::milliseconds grace = 5000ms);
+  // The exit status once it has exited, -2 while it runs.
+  int exit_status() const { return exit_status_; }
+
+private:
+  void record(int wait_status);
+  pid_t pid_ = -1;
+  int exit_status_ = -2;
+};
+
+// The argv for `ip netns exec NS argv...`.
+std::vector<std::string> in_namespace(const std::string& ns, std::vector<std::string> argv);
+
+// ---------------------------------------------------------------- peers
+
+enum class PeerKind { bird, frr, gobgp };
+const char* peer_kind_name(PeerKind kind);
+// Empty when every binary the kind needs is installed, else what is missing.
+std::string missing_binaries(PeerKind kind);
+
+// One peer router facing halinkd over a point-to-point link.
+struct PeerSpec {
+  std::string name;            // "p1"; names files and the BIRD protocol
+  std::string namespace_name;  // where it runs
+  uint32_t local_as = 0;
+  std::string router_id;
+  std::string local_address;    // its end of the link
+  std::string halinkd_address;  // halinkd's end
+  uint32_t halinkd_as = 0;
+  std::vector<std::string> networks;  // IPv4 prefixes it originates
+  int hold_time = 9;
+  int keepalive = 3;
+};
+
+class PeerDaemon {
+public:
+  virtual ~PeerDaemon() = default;
+  virtual PeerKind kind() const = 0;
+  // Writes the configuration and starts the daemon(s); false with `error` set
+  // when it did not come up (its control interface answering).
+  virtual bool start(std::string& error) = 0;
+  virtual void stop() = 0;
+  virtual bool running() = 0;
+  // The session with halinkd is Established, as the peer sees it.
+  virtual bool established() = 0;
+  // The peer has `prefix` from halinkd in its BGP table.
+  virtual bool has_route_from_halinkd(const std::string& prefix) = 0;
+  // What the peer shows about the last session shutdown it received: must
+  // contain the RFC 9003 Shutdown Communication when one was sent.
+  virtual std::string received_shutdown_text() = 0;
+  // State and log tail, for failure messages.
+  virtual std::string diagnostics() = 0;
+};
+
+// `dir` must exist and be world-writable (ScratchDir::subdir).
+std::unique_ptr<PeerDaemon> make_peer(PeerKind kind, PeerSpec spec, std::filesystem::path dir);
+
+// ---------------------------------------------------------------- halinkd
+
+// halinkd in a namespace, and the halink CLI talking to its control socket.
+class Halinkd {
+public:
+  Halinkd(std::string namespace_name, std::filesystem::path dir);
+  ~Halinkd() { stop(); }
+
+  const std::filesystem::path& config_path() const { return config_; }
+  const std::filesystem::path& socket_path() const { return socket_; }
+  const std::filesystem::path& log_path() const { return log_; }
+  // Writes the configuration file (its control_socket must be socket_path()).
+  void write_config(const std::string& yaml) const;
+  // Starts it and waits until the control socket answers.
+  bool start(std::string& error);
+  // SIGTERM and wait; returns the exit status.
+  int stop();
+  bool running() { return process_.running(); }
+  bool signal(int signo) const { return process_.signal(signo); }
+
+  // `halink -s SOCKET args`.
+  CommandResult cli(const std::string& args) const;
+  // `halink -s SOCKET show WHAT --json`; null when it failed.
+  nlohmann::json show(const std::string& what) const;
+  // The neighbour's session state as halinkd shows it ("" if unknown).
+  std::string neighbor_state(const std::string& name) const;
+  // Sorted gateways of `prefix` in `show routes --json` (empty if absent).
+  std::vector<std::string> route_next_hops(const std::string& prefix) const;
+  std::string diagnostics() const;
+
+private:
+  std::string namespace_;
+  std::filesystem::path dir_, config_, socket_, log_;
+  Process process_;
+};
+
+// ---------------------------------------------------------------- kernel
+
+// Routes of `protocol` in namespace `ns`, read back from the kernel (not from
+// halinkd): prefix → sorted gateways, resolved through nexthop objects and
+// groups (`ip -j nexthop`) or the route's own next hops.
+std::map<std::string, std::vector<std::string>> kernel_routes(const std::string& ns, int protocol = 201);
+// Nexthop objects of `protocol` left in `ns`.
+int kernel_nexthop_count(const std::string& ns, int protocol = 201);
+
+}  // namespace halink::interop
