@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "config/defaults.h"
+#include "design_commands.h"
 #include "fib/sysctl_doctor.h"
 #include "runtime/control_socket.h"
 #include "runtime/show_text.h"
@@ -100,6 +101,8 @@ int main(int argc, char** argv) {
     if (findings.empty()) std::cout << "all kernel settings fit a redundant ECMP design\n";
     exit_code = findings.empty() ? 0 : 1;
   });
+
+  add_design_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;
