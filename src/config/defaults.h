@@ -28,10 +28,11 @@ constexpr uint8_t bfd_multiplier = 3;
 
 constexpr uint16_t bgp_port = 179;
 
-// ECMP is opt-in: spreading flows over several tunnels towards a stateful
-// firewall breaks connections (the article's asymmetric-routing caveat), so
-// one path (RFC 4271 §9.1.2) until the design says `max_paths`.
-constexpr uint32_t ecmp_max_paths = 1;
+// Up to 8 equal paths, as the speaker issue asks: the article's design is
+// active/active over every tunnel. Stateful devices that cannot take
+// asymmetric flows are what `halink check` warns about; `max_paths: 1`
+// turns ECMP off.
+constexpr uint32_t ecmp_max_paths = 8;
 
 constexpr uint32_t fib_table = 254;  // the kernel's "main" table
 

@@ -124,7 +124,7 @@ TEST(ConfigDefaults, UnsetKeysTakeTheDocumentedDefaults) {
   EXPECT_FALSE(n.passive);
   EXPECT_FALSE(n.ebgp_multihop.has_value());
   EXPECT_FALSE(n.policy.import_policy.has_value());  // RFC 8212 applies
-  EXPECT_EQ(router->ecmp.max_paths, 1u);
+  EXPECT_EQ(router->ecmp.max_paths, 8u);
   EXPECT_EQ(router->fib.table, 254u);
   EXPECT_EQ(router->listen.port, 179);
   EXPECT_EQ(router->control_socket, "/run/halinkd/halinkd.sock");
