@@ -49,6 +49,26 @@ std::vector<NextHop> next_hops_of(const Snapshot::Member* members, size_t count,
   return hops;
 }
 
+// Whether two member lists forward the same way; on the stack for the usual
+// few paths.
+bool same_next_hops(const Snapshot& a, const Snapshot& b, const PeerTable& peers) {
+  constexpr size_t on_stack = 8;
+  if (a.size() > on_stack || b.size() > on_stack)
+    return next_hops_of(a.begin(), a.size(), peers) == next_hops_of(b.begin(), b.size(), peers);
+  NextHop hops_a[on_stack], hops_b[on_stack];
+  auto fill = [&](const Snapshot& s, NextHop* out) {
+    size_t n = 0;
+    for (size_t i = 0; i < s.size(); ++i) {
+      const Snapshot::Member& m = s.begin()[i];
+      if (!peers[m.peer].local) out[n++] = NextHop{forwarding_address(m.attributes.attributes()), m.peer};
+    }
+    std::sort(out, out + n);
+    return static_cast<size_t>(std::unique(out, out + n) - out);
+  };
+  const size_t na = fill(a, hops_a), nb = fill(b, hops_b);
+  return na == nb && std::equal(hops_a, hops_a + na, hops_b);
+}
+
 RouteChange difference(const Snapshot& before, const PathList* after, const PeerTable& peers) {
   const size_t after_count = after ? after->multipath_count() : 0;
   RouteChange change;
@@ -68,8 +88,7 @@ RouteChange difference(const Snapshot& before, const PathList* after, const Peer
   }
   if (!same_members) {
     const Snapshot now = after ? Snapshot(*after) : Snapshot();
-    change.next_hops_changed =
-        next_hops_of(before.begin(), before.size(), peers) != next_hops_of(now.begin(), now.size(), peers);
+    change.next_hops_changed = !same_next_hops(before, now, peers);
   }
   return change;
 }

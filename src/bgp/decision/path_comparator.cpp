@@ -36,49 +36,47 @@ PathComparison compare_paths(const PathView& a, const PathView& b, const Decisio
                              DecisionStep last) {
   const DecisionKey& ka = a.attributes;
   const DecisionKey& kb = b.attributes;
+  // Straight-line on purpose: this runs for every pair a selection looks at.
   int verdict = 0;
-  for (uint8_t s = 0; s <= static_cast<uint8_t>(last) && s < static_cast<uint8_t>(DecisionStep::equal); ++s) {
-    const auto step = static_cast<DecisionStep>(s);
-    switch (step) {
-      case DecisionStep::locally_originated:  // deviation 1
-        verdict = higher_wins(a.peer.local, b.peer.local);
-        break;
-      case DecisionStep::local_pref:  // §9.1.1 / §9.1.2.2 (a)
-        verdict = higher_wins(ka.has_local_pref ? ka.local_pref : config.default_local_pref,
-                              kb.has_local_pref ? kb.local_pref : config.default_local_pref);
-        break;
-      case DecisionStep::as_path_length:  // §9.1.2.2 (a)
-        verdict = lower_wins(ka.as_path_length, kb.as_path_length);
-        break;
-      case DecisionStep::origin:  // §9.1.2.2 (b)
-        verdict = lower_wins(static_cast<uint8_t>(ka.origin), static_cast<uint8_t>(kb.origin));
-        break;
-      case DecisionStep::med:  // §9.1.2.2 (c): a missing MED is 0
-        if (config.always_compare_med || ka.neighbor_as == kb.neighbor_as)
-          verdict = lower_wins(ka.med, kb.med);
-        break;
-      case DecisionStep::ebgp_over_ibgp:  // §9.1.2.2 (d)
-        verdict = higher_wins(a.peer.ebgp, b.peer.ebgp);
-        break;
-      case DecisionStep::igp_cost:  // §9.1.2.2 (e)
-        verdict = lower_wins(a.igp_cost, b.igp_cost);
-        break;
-      case DecisionStep::router_id:  // §9.1.2.2 (f), RFC 4456 §9
-        verdict = lower_wins(ka.has_originator_id ? ka.originator_id : a.peer.router_id,
-                             kb.has_originator_id ? kb.originator_id : b.peer.router_id);
-        break;
-      case DecisionStep::cluster_list_length:  // RFC 4456 §9
-        verdict = lower_wins(ka.cluster_list_length, kb.cluster_list_length);
-        break;
-      case DecisionStep::peer_address:  // §9.1.2.2 (g)
-        verdict = lower_wins(a.peer.address, b.peer.address);
-        break;
-      case DecisionStep::equal:
-        break;
-    }
-    if (verdict != 0) return {verdict, step};
-  }
-  return {0, DecisionStep::equal};
+  auto decided = [&](DecisionStep step, int v) {
+    verdict = step <= last ? v : 0;
+    return verdict != 0 || step >= last;
+  };
+  // Deviation 1: our own routes first.
+  if (decided(DecisionStep::locally_originated, higher_wins(a.peer.local, b.peer.local)))
+    return {verdict, verdict ? DecisionStep::locally_originated : DecisionStep::equal};
+  // §9.1.1 / §9.1.2.2 (a): degree of preference.
+  if (decided(DecisionStep::local_pref,
+              higher_wins(ka.has_local_pref ? ka.local_pref : config.default_local_pref,
+                          kb.has_local_pref ? kb.local_pref : config.default_local_pref)))
+    return {verdict, verdict ? DecisionStep::local_pref : DecisionStep::equal};
+  // §9.1.2.2 (a): AS_PATH length.
+  if (decided(DecisionStep::as_path_length, lower_wins(ka.as_path_length, kb.as_path_length)))
+    return {verdict, verdict ? DecisionStep::as_path_length : DecisionStep::equal};
+  // §9.1.2.2 (b): ORIGIN.
+  if (decided(DecisionStep::origin, lower_wins(static_cast<uint8_t>(ka.origin), static_cast<uint8_t>(kb.origin))))
+    return {verdict, verdict ? DecisionStep::origin : DecisionStep::equal};
+  // §9.1.2.2 (c): MED, same neighbouring AS only; a missing MED is 0.
+  const bool med_comparable = config.always_compare_med || ka.neighbor_as == kb.neighbor_as;
+  if (decided(DecisionStep::med, med_comparable ? lower_wins(ka.med, kb.med) : 0))
+    return {verdict, verdict ? DecisionStep::med : DecisionStep::equal};
+  // §9.1.2.2 (d): eBGP over iBGP.
+  if (decided(DecisionStep::ebgp_over_ibgp, higher_wins(a.peer.ebgp, b.peer.ebgp)))
+    return {verdict, verdict ? DecisionStep::ebgp_over_ibgp : DecisionStep::equal};
+  // §9.1.2.2 (e): interior cost to the next hop.
+  if (decided(DecisionStep::igp_cost, lower_wins(a.igp_cost, b.igp_cost)))
+    return {verdict, verdict ? DecisionStep::igp_cost : DecisionStep::equal};
+  // §9.1.2.2 (f), RFC 4456 §9: BGP Identifier, or ORIGINATOR_ID when reflected.
+  if (decided(DecisionStep::router_id,
+              lower_wins(ka.has_originator_id ? ka.originator_id : a.peer.router_id,
+                         kb.has_originator_id ? kb.originator_id : b.peer.router_id)))
+    return {verdict, verdict ? DecisionStep::router_id : DecisionStep::equal};
+  // RFC 4456 §9: shorter CLUSTER_LIST.
+  if (decided(DecisionStep::cluster_list_length, lower_wins(ka.cluster_list_length, kb.cluster_list_length)))
+    return {verdict, verdict ? DecisionStep::cluster_list_length : DecisionStep::equal};
+  // §9.1.2.2 (g): peer address.
+  decided(DecisionStep::peer_address, lower_wins(a.peer.address, b.peer.address));
+  return {verdict, verdict ? DecisionStep::peer_address : DecisionStep::equal};
 }
 
 }  // namespace halink::bgp

@@ -83,7 +83,13 @@ size_t select_paths(PathList& paths, Family family, const PeerTable& peers, cons
   }
 
   // MED: eliminate within the tier, pairwise (only comparable pairs decide).
-  for (size_t i = 0; i < eligible; ++i) {
+  // Usually every path in the tier has the same MED (or none): then the step
+  // cannot eliminate anything and the quadratic pass is skipped.
+  bool meds_differ = false;
+  const uint32_t tier_med = paths[candidates[top].index].attributes.decision().med;
+  for (size_t i = 0; i < eligible && !meds_differ; ++i)
+    meds_differ = candidates[i].in_tier && paths[candidates[i].index].attributes.decision().med != tier_med;
+  for (size_t i = 0; meds_differ && i < eligible; ++i) {
     if (!candidates[i].in_tier) continue;
     for (size_t j = 0; j < eligible; ++j) {
       if (i == j || !candidates[j].in_tier) continue;

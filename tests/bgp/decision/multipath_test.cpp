@@ -91,6 +91,21 @@ TEST_F(MultipathTest, MaxPathsLimitsTheSetInComparatorOrder) {
   EXPECT_EQ(decision_.next_hops(remote), hops_of({1}));
 }
 
+TEST_F(MultipathTest, ManyPeersSpillScratchSpaceToTheHeap) {
+  for (PeerId id = 1; id <= 20; ++id) add_peer(id, 65010);
+  for (PeerId id = 20; id >= 1; --id) decision_.update(remote, id, route(id));
+  EXPECT_EQ(decision_.next_hops(remote).size(), 8u);  // default max_paths
+  DecisionConfig wide = config_;
+  wide.max_paths_ipv4 = 32;
+  decision_.set_config(wide);
+  EXPECT_TRUE(decision_.reselect(remote).next_hops_changed);
+  EXPECT_EQ(decision_.next_hops(remote).size(), 20u);
+  EXPECT_TRUE(decision_.withdraw(remote, 7).next_hops_changed);
+  EXPECT_EQ(decision_.next_hops(remote).size(), 19u);
+  EXPECT_EQ(rib_.path_count(7, Family::ipv4), 0u);
+  EXPECT_EQ(rib_.path_count(8, Family::ipv4), 1u);
+}
+
 TEST_F(MultipathTest, DifferentIgpCostsAreNotEqual) {
   for (PeerId id = 1; id <= 3; ++id) add_peer(id, 65010);
   DecisionConfig costed = config_;
