@@ -52,6 +52,18 @@ nlohmann::json parse_json(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   return j.is_discarded() ? nlohmann::json() : j;
 }
+
+// j[key] as a string, "" when j is no object or lacks it (a half-read state).
+std::string text_of(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_string()) return "";
+  return j[key].get<std::string>();
+}
+
+// A nexthop object's id, -1 when missing.
+int64_t id_of(const nlohmann::json& j, const char* key) {
+  if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer()) return -1;
+  return j[key].get<int64_t>();
+}
 }  // namespace
 
 CommandResult run_in(const std::string& ns, const std::string& shell_command) {
@@ -235,7 +247,17 @@ public:
     std::string out = birdc("show route " + prefix + " protocol halinkd").output;
     return out.find(prefix) != std::string::npos && out.find("halinkd") != std::string::npos;
   }
-  std::string received_shutdown_text() override { return birdc("show protocols all halinkd").output; }
+  // `show protocols all`: "  Message:        TEXT" under the protocol line.
+  std::string received_shutdown_message() override {
+    std::istringstream lines(birdc("show protocols all halinkd").output);
+    for (std::string line; std::getline(lines, line);) {
+      auto at = line.find("Message:");
+      if (at == std::string::npos) continue;
+      auto text = line.find_first_not_of(' ', at + 8);
+      return text == std::string::npos ? "" : line.substr(text);
+    }
+    return "";
+  }
   std::string diagnostics() override {
     return birdc("show protocols all").output + tail_of(dir_ / "bird.log") + tail_of(dir_ / "bird.out", 10);
   }
@@ -311,17 +333,21 @@ public:
   bool established() override {
     auto j = parse_json(vtysh("show bgp neighbors " + spec_.halinkd_address + " json").output);
     return j.is_object() && j.contains(spec_.halinkd_address) &&
-           j[spec_.halinkd_address].value("bgpState", "") == "Established";
+           text_of(j[spec_.halinkd_address], "bgpState") == "Established";
   }
   bool has_route_from_halinkd(const std::string& prefix) override {
     auto j = parse_json(vtysh("show bgp ipv4 unicast " + prefix + " json").output);
     if (!j.is_object() || !j.contains("paths")) return false;
     for (auto& p : j["paths"])
-      if (p.contains("peer") && p["peer"].value("peerId", "") == spec_.halinkd_address) return true;
+      if (p.contains("peer") && text_of(p["peer"], "peerId") == spec_.halinkd_address) return true;
     return false;
   }
-  std::string received_shutdown_text() override {
-    return vtysh("show bgp neighbors " + spec_.halinkd_address + " json").output;
+  std::string received_shutdown_message() override {
+    auto j = parse_json(vtysh("show bgp neighbors " + spec_.halinkd_address + " json").output);
+    if (!j.is_object() || !j.contains(spec_.halinkd_address)) return "";
+    auto& n = j[spec_.halinkd_address];
+    if (text_of(n, "lastNotificationReason") != "Cease/Administrative Shutdown") return "";
+    return text_of(n, "lastShutdownDescription");
   }
   std::string diagnostics() override {
     return vtysh("show bgp neighbors " + spec_.halinkd_address).output + tail_of(dir_ / "zebra.log", 10) +
@@ -355,6 +381,7 @@ public:
                "    peer-as = " + std::to_string(spec_.halinkd_as) + "\n"
                "  [neighbors.timers.config]\n"
                "    connect-retry = 1\n"
+               "    idle-hold-time-after-reset = 1\n"
                "    hold-time = " + std::to_string(spec_.hold_time) + "\n"
                "    keepalive-interval = " + std::to_string(spec_.keepalive) + "\n"
                "  [[neighbors.afi-safis]]\n"
@@ -382,7 +409,7 @@ public:
 
   bool established() override {
     auto j = parse_json(gobgp("neighbor " + spec_.halinkd_address + " -j").output);
-    if (!j.is_object() || !j.contains("state")) return false;
+    if (!j.is_object() || !j.contains("state") || !j["state"].is_object()) return false;
     auto state = j["state"].value("session_state", nlohmann::json());
     // gobgp prints the API enum: a name in some versions, a number (6) in others.
     return state == "established" || state == "ESTABLISHED" || state == 6;
@@ -391,11 +418,26 @@ public:
     auto j = parse_json(gobgp("global rib -a ipv4 " + prefix + " -j").output);
     if (!j.is_object() || !j.contains(prefix)) return false;
     for (auto& p : j[prefix])
-      if (p.value("neighbor-ip", "") == spec_.halinkd_address) return true;
+      if (text_of(p, "neighbor-ip") == spec_.halinkd_address) return true;
     return false;
   }
-  // GoBGP's API keeps no received NOTIFICATION: its log does.
-  std::string received_shutdown_text() override { return tail_of(dir_ / "gobgpd.log", 200); }
+  // GoBGP's API keeps no received NOTIFICATION; its log does:
+  // msg="received notification" Code=6 Communicated-Reason="TEXT" ... Subcode=2
+  std::string received_shutdown_message() override {
+    std::ifstream log(dir_ / "gobgpd.log");
+    std::string message;
+    const std::string key = "Communicated-Reason=\"";
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("received notification") == std::string::npos || line.find("Code=6 ") == std::string::npos ||
+          line.find("Subcode=2 ") == std::string::npos)
+        continue;
+      auto at = line.find(key);
+      if (at == std::string::npos) continue;
+      at += key.size();
+      message = line.substr(at, line.find('"', at) - at);
+    }
+    return message;
+  }
   std::string diagnostics() override {
     return gobgp("neighbor " + spec_.halinkd_address).output + tail_of(dir_ / "gobgpd.log");
   }
@@ -470,7 +512,7 @@ std::string Halinkd::neighbor_state(const std::string& name) const {
   auto j = show("neighbors");
   if (!j.is_object() || !j.contains("neighbors")) return "";
   for (auto& n : j["neighbors"])
-    if (n.value("name", "") == name) return n.value("state", "");
+    if (text_of(n, "name") == name) return text_of(n, "state");
   return "";
 }
 
@@ -479,8 +521,8 @@ std::vector<std::string> Halinkd::route_next_hops(const std::string& prefix) con
   auto j = show("routes");
   if (!j.is_object() || !j.contains("routes")) return hops;
   for (auto& r : j["routes"]) {
-    if (r.value("prefix", "") != prefix) continue;
-    for (auto& h : r["next_hops"]) hops.push_back(h.value("gateway", ""));
+    if (text_of(r, "prefix") != prefix) continue;
+    for (auto& h : r["next_hops"]) hops.push_back(text_of(h, "gateway"));
   }
   std::sort(hops.begin(), hops.end());
   return hops;
@@ -498,23 +540,22 @@ std::map<std::string, std::vector<std::string>> kernel_routes(const std::string&
   auto nexthop_list = parse_json(run_command("ip -n " + ns + " -j nexthop show").output);
   std::map<int64_t, nlohmann::json> nexthops;
   if (nexthop_list.is_array())
-    for (auto& n : nexthop_list) nexthops[n.value("id", int64_t{-1})] = n;
+    for (auto& n : nexthop_list) nexthops[id_of(n, "id")] = n;
   if (!route_list.is_array()) return routes;
 
   for (auto& r : route_list) {
-    std::string dst = r.value("dst", "");
-    auto& gateways = routes[dst];
+    auto& gateways = routes[text_of(r, "dst")];
     if (r.contains("nhid")) {
-      const nlohmann::json& object = nexthops[r.value("nhid", int64_t{-1})];
-      if (object.contains("group")) {
-        for (auto& member : object["group"]) gateways.push_back(nexthops[member.value("id", int64_t{-1})].value("gateway", ""));
+      const nlohmann::json& object = nexthops[id_of(r, "nhid")];
+      if (object.is_object() && object.contains("group")) {
+        for (auto& member : object["group"]) gateways.push_back(text_of(nexthops[id_of(member, "id")], "gateway"));
       } else {
-        gateways.push_back(object.value("gateway", ""));
+        gateways.push_back(text_of(object, "gateway"));
       }
     } else if (r.contains("nexthops")) {  // RTA_MULTIPATH, where nexthop objects are missing
-      for (auto& h : r["nexthops"]) gateways.push_back(h.value("gateway", ""));
+      for (auto& h : r["nexthops"]) gateways.push_back(text_of(h, "gateway"));
     } else {
-      gateways.push_back(r.value("gateway", ""));
+      gateways.push_back(text_of(r, "gateway"));
     }
     std::sort(gateways.begin(), gateways.end());
   }

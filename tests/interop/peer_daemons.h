@@ -124,9 +124,9 @@ public:
   virtual bool established() = 0;
   // The peer has `prefix` from halinkd in its BGP table.
   virtual bool has_route_from_halinkd(const std::string& prefix) = 0;
-  // What the peer shows about the last session shutdown it received: must
-  // contain the RFC 9003 Shutdown Communication when one was sent.
-  virtual std::string received_shutdown_text() = 0;
+  // The RFC 9003 Shutdown Communication of the last Cease / Administrative
+  // Shutdown the peer received, as the peer shows it ("" if none).
+  virtual std::string received_shutdown_message() = 0;
   // State and log tail, for failure messages.
   virtual std::string diagnostics() = 0;
 };
