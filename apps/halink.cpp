@@ -56,7 +56,9 @@ int main(int argc, char** argv) {
   for (Show s : {Show{"neighbors", "BGP neighbours and their sessions", halink::runtime::render_neighbors},
                  Show{"routes", "Loc-RIB: every path, best and ECMP set", halink::runtime::render_routes},
                  Show{"fib", "what halinkd installed in the kernel", halink::runtime::render_fib},
-                 Show{"status", "router identity and counts", halink::runtime::render_status}}) {
+                 Show{"status", "router identity and counts", halink::runtime::render_status},
+                 Show{"bfd", "BFD sessions: state, diagnostics, negotiated timers, counters",
+                      halink::runtime::render_bfd}}) {
     auto* sub = show->add_subcommand(s.name, s.help)->fallthrough();
     if (std::string(s.name) == "routes") sub->add_option("prefix", prefix, "only this prefix");
     sub->callback([&, s] {

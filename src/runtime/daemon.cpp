@@ -30,6 +30,28 @@ Result<std::string> read_secret(const std::string& path) {
   return key;
 }
 
+// A BFD key file holds the key itself (1..20 octets, RFC 5880 §4.4); one
+// trailing newline, as editors write it, is not part of the key.
+Result<std::vector<uint8_t>> read_bfd_key(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Error{"cannot read BFD key file " + path};
+  std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  if (!key.empty() && key.back() == '\n') key.pop_back();
+  if (!key.empty() && key.back() == '\r') key.pop_back();
+  return std::vector<uint8_t>(key.begin(), key.end());
+}
+
+bfd::AuthType bfd_auth_type(config::BfdAuthType t) {
+  switch (t) {
+    case config::BfdAuthType::simple_password: return bfd::AuthType::simple_password;
+    case config::BfdAuthType::keyed_md5: return bfd::AuthType::keyed_md5;
+    case config::BfdAuthType::meticulous_keyed_md5: return bfd::AuthType::meticulous_keyed_md5;
+    case config::BfdAuthType::keyed_sha1: return bfd::AuthType::keyed_sha1;
+    case config::BfdAuthType::meticulous_keyed_sha1: return bfd::AuthType::meticulous_keyed_sha1;
+  }
+  return bfd::AuthType::none;
+}
+
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options, config::RouterConfig config)
@@ -99,6 +121,7 @@ Status Daemon::start() {
   if (auto s = setup_signals(); !s) return s;
   speaker_->start(loop_.now());
   pump();
+  apply_bfd();
   log_info("started: AS " + std::to_string(config_.local_as) + ", router id " + config_.router_id.to_string() + ", " +
            std::to_string(config_.neighbors.size()) + " neighbours, control socket " + control_path);
   return {};
@@ -207,6 +230,7 @@ int Daemon::run() {
   // Tell every peer why we leave (RFC 9003), then let the FIB withdraw our routes.
   for (auto& [name, id] : peer_ids_) speaker_->shutdown_neighbor(loop_.now(), id, "halinkd stopping");
   pump();
+  if (bfd_) bfd_->stop();  // AdminDown to every BFD peer (RFC 5880 §6.8.16)
   return 0;
 }
 
@@ -256,6 +280,21 @@ Status Daemon::reload() {
     }
   }
   if (diff.networks_changed) speaker_->set_networks(loop_.now(), config_.networks);
+  // BFD follows the new configuration: sessions added, removed, reconfigured
+  // with a Poll Sequence. A neighbour without BFD now is no longer held down
+  // by it; one re-created by the reload inherits a hold-down still in force.
+  for (const config::NeighborChange& change : diff.neighbors) {
+    const config::Neighbor* now = config_.find_neighbor(change.name);
+    if (!now || !now->bfd) {
+      if (bfd_path_down_.erase(change.name) && now) speaker_->bfd_up(loop_.now(), peer_ids_[change.name]);
+      continue;
+    }
+    bool recreated = change.kind == config::NeighborChangeKind::added ||
+                     (change.kind == config::NeighborChangeKind::changed && change.reset_session);
+    if (recreated && bfd_path_down_.count(change.name))
+      speaker_->bfd_down(loop_.now(), peer_ids_[change.name], "still down across the reload");
+  }
+  apply_bfd();
   pump();
   return {};
 }
@@ -315,7 +354,89 @@ nlohmann::json Daemon::show(const std::string& what, const nlohmann::json& reque
             {"loc_rib_prefixes", speaker_->loc_rib_prefixes()},
             {"attribute_sets", speaker_->attribute_sets()}};
   }
-  return error_reply("unknown show '" + what + "' (status, neighbors, routes, fib)");
+  if (what == "bfd") {
+    nlohmann::json list = nlohmann::json::array();
+    if (bfd_) {
+      Time bfd_now = bfd_->now();
+      for (const BfdSessionStatus& s : bfd_->snapshot()) list.push_back(to_json(s, bfd_now));
+    }
+    return {{"ok", true}, {"sessions", list}};
+  }
+  return error_reply("unknown show '" + what + "' (status, neighbors, routes, fib, bfd)");
+}
+
+// ---------------------------------------------------------------- BFD
+
+std::vector<BfdPeerConfig> Daemon::bfd_peers() const {
+  std::vector<BfdPeerConfig> peers;
+  for (const config::Neighbor& n : config_.neighbors) {
+    if (!n.bfd) continue;
+    BfdPeerConfig p;
+    p.name = n.name;
+    p.peer = n.address;
+    // The BGP session's source when configured; otherwise BfdService asks the
+    // kernel for the source address of the route to the peer, the one the
+    // BGP connection uses too, so both ends see the same address pair.
+    p.local_address = n.update_source;
+    p.interface = n.interface;
+    p.multihop = n.bfd->multihop;
+    p.interval = n.bfd->interval;
+    p.multiplier = n.bfd->multiplier;
+    if (n.bfd->auth) {
+      auto key = read_bfd_key(n.bfd->auth->key_file);
+      if (!key) {
+        // RFC 5880 §6.7: never run a session meant to be authenticated without its key.
+        log_error("neighbour " + n.name + ": BFD not started: " + key.message());
+        continue;
+      }
+      p.auth.type = bfd_auth_type(n.bfd->auth->type);
+      p.auth.key_id = n.bfd->auth->key_id;
+      p.auth.key = std::move(*key);
+      if (auto s = bfd::validate_auth(p.auth); !s) {
+        log_error("neighbour " + n.name + ": BFD not started: " + s.message());
+        continue;
+      }
+    }
+    peers.push_back(std::move(p));
+  }
+  return peers;
+}
+
+void Daemon::apply_bfd() {
+  std::vector<BfdPeerConfig> peers = bfd_peers();
+  if (!bfd_) {
+    if (peers.empty()) return;
+    auto service = std::make_unique<BfdService>(loop_, [this](const BfdEvent& e) { on_bfd_event(e); });
+    if (auto s = service->start(); !s) {
+      log_error(s.message() + " (BFD sessions not started)");
+      return;
+    }
+    bfd_ = std::move(service);
+  }
+  bfd_->set_peers(std::move(peers));
+}
+
+void Daemon::on_bfd_event(const BfdEvent& event) {
+  auto it = peer_ids_.find(event.name);
+  const config::Neighbor* n = config_.find_neighbor(event.name);
+  if (it == peer_ids_.end() || !n || !n->bfd) return;  // removed since the event was posted
+  Time now = loop_.now();
+  if (event.went_up()) {
+    bfd_path_down_.erase(event.name);
+    speaker_->bfd_up(now, it->second);
+  } else if (event.went_down()) {
+    if (event.peer_admin_down) {
+      // RFC 5882 §3.2: the peer stopped BFD on purpose; that says nothing about the path.
+      log_info("neighbor " + event.name + ": peer set BFD AdminDown; BGP session kept");
+      return;
+    }
+    bfd_path_down_.insert(event.name);
+    // The session prefixes "BFD down: ".
+    speaker_->bfd_down(now, it->second, "diag " + bfd::diag_name(event.diag));
+  } else {
+    return;
+  }
+  pump();
 }
 
 nlohmann::json Daemon::neighbor_command(const nlohmann::json& request) {

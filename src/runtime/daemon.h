@@ -5,11 +5,13 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <set>
 #include <string>
 
 #include "bgp/speaker/speaker.h"
 #include "config/topology.h"
 #include "fib/route.h"
+#include "runtime/bfd_service.h"
 #include "runtime/bgp_transport.h"
 #include "runtime/control_socket.h"
 #include "runtime/event_loop.h"
@@ -48,6 +50,10 @@ private:
   Status setup_signals();
   nlohmann::json show(const std::string& what, const nlohmann::json& request);
   nlohmann::json neighbor_command(const nlohmann::json& request);
+  // BFD (issue 5): sessions for neighbours with `bfd:`, on BfdService's thread.
+  std::vector<BfdPeerConfig> bfd_peers() const;
+  void apply_bfd();
+  void on_bfd_event(const BfdEvent& event);
 
   DaemonOptions options_;
   config::RouterConfig config_;
@@ -59,6 +65,11 @@ private:
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<LinkMonitor> links_;
   DeadlineTimer speaker_timer_;
+  // Declared after loop_: destroyed (its thread joined) before the loop it posts to.
+  std::unique_ptr<BfdService> bfd_;
+  // Neighbours whose BFD session went Down and did not come Up again: a
+  // neighbour re-created by a reload inherits the hold-down.
+  std::set<std::string> bfd_path_down_;
   std::map<std::string, bgp::PeerId> peer_ids_;
   int signal_fd_ = -1;
   Time started_at_;

@@ -100,4 +100,34 @@ std::string render_status(const nlohmann::json& reply) {
          str(reply, "attribute_sets") + " distinct attribute sets\n";
 }
 
+namespace {
+std::string milliseconds_text(const nlohmann::json& j, const char* key) {
+  if (!j.contains(key) || !j[key].is_number()) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%gms", j[key].get<double>());
+  return buf;
+}
+}  // namespace
+
+std::string render_bfd(const nlohmann::json& reply) {
+  std::vector<std::vector<std::string>> rows{{"Neighbor", "Peer", "Interface", "State", "Since", "Diag (local/remote)",
+                                              "TX", "RX", "Detect", "Rx pkts", "Tx pkts", "Dropped", "Downs"}};
+  std::string notes;
+  for (auto& s : reply["sessions"]) {
+    std::string where = s.value("multihop", false) ? "multihop" : s.value("interface", "");
+    std::string state = s.value("state", "");
+    if (state != "Up" && s.value("remote_state", "") == "AdminDown") state += " (peer AdminDown)";
+    const nlohmann::json& c = s["counters"];
+    rows.push_back({s.value("name", ""), s.value("peer", ""), where.empty() ? "-" : where, state,
+                    format_age(s.value("since_seconds", 0.0)),
+                    s.value("local_diag", "") + " / " + s.value("remote_diag", ""), milliseconds_text(s, "tx_interval_ms"),
+                    milliseconds_text(s, "rx_interval_ms"), milliseconds_text(s, "detection_time_ms"),
+                    str(c, "rx_packets"), str(c, "tx_packets"), str(c, "dropped"), str(c, "down_transitions")});
+    if (c.contains("dropped_by_reason"))
+      for (auto& [reason, count] : c["dropped_by_reason"].items())
+        notes += "  " + s.value("name", "") + ": " + count.dump() + " dropped: " + reason + "\n";
+  }
+  return render_table(rows) + notes;
+}
+
 }  // namespace halink::runtime

@@ -12,6 +12,8 @@ std::string render_neighbors(const nlohmann::json& reply);
 std::string render_routes(const nlohmann::json& reply);
 std::string render_fib(const nlohmann::json& reply);
 std::string render_status(const nlohmann::json& reply);
+// `halink show bfd`: one line per session, then each session's drop reasons.
+std::string render_bfd(const nlohmann::json& reply);
 
 // Columns padded to the widest cell; the first row is the header.
 std::string render_table(const std::vector<std::vector<std::string>>& rows);
