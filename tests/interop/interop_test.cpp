@@ -24,12 +24,17 @@ constexpr uint32_t halinkd_as = 65001;
 constexpr uint32_t peer_as = 65002;
 const std::string halinkd_network = "10.1.0.0/16";
 const std::string peer_network = "10.2.0.0/16";
+const std::string halinkd_network6 = "fd01::/48";
+const std::string peer_network6 = "fd02::/48";
 constexpr auto session_timeout = 30s;  // FRR's first session can take a few seconds
 constexpr auto change_timeout = 15s;
 
 std::string peer_address(int i) { return "10.0." + std::to_string(i) + ".2"; }
 std::string halinkd_address(int i) { return "10.0." + std::to_string(i) + ".1"; }
+std::string peer_address6(int i) { return "fd00:" + std::to_string(i) + "::2"; }
+std::string halinkd_address6(int i) { return "fd00:" + std::to_string(i) + "::1"; }
 std::string neighbor_name(int i) { return "p" + std::to_string(i); }
+std::string neighbor_name6(int i) { return "p" + std::to_string(i) + "v6"; }
 
 // The namespaces, links, peers and halinkd of one test. Members are destroyed
 // in reverse order: halinkd, peers, namespaces, then the scratch folder.
@@ -40,6 +45,10 @@ public:
   // BGP timers of every session, both ends (set before add_peer).
   int hold_time = 9;
   int keepalive = 3;
+  // A second session per peer over IPv6 (fd00:N::/64), with IPv6 networks.
+  bool ipv6 = false;
+  // halinkd's export policy towards every peer (config syntax).
+  std::string export_policy = "all";
 
   bool ok() const { return dir_.path().has_filename() && router_.ok(); }
   const TestNamespace& router() const { return router_; }
@@ -58,6 +67,10 @@ public:
     if (!link.ok()) return ::testing::AssertionFailure() << "veth: " << link.output;
     router_.run("ip addr add " + halinkd_address(i) + "/24 dev " + here + " && ip link set " + here + " up");
     ns->run("ip addr add " + peer_address(i) + "/24 dev veth-h && ip link set veth-h up");
+    if (ipv6) {
+      router_.run("ip addr add " + halinkd_address6(i) + "/64 dev " + here + " nodad");
+      ns->run("ip addr add " + peer_address6(i) + "/64 dev veth-h nodad");
+    }
 
     PeerSpec spec;
     spec.name = neighbor_name(i);
@@ -68,6 +81,11 @@ public:
     spec.halinkd_address = halinkd_address(i);
     spec.halinkd_as = halinkd_as;
     spec.networks = {peer_network};
+    if (ipv6) {
+      spec.local_address6 = peer_address6(i);
+      spec.halinkd_address6 = halinkd_address6(i);
+      spec.networks.push_back(peer_network6);
+    }
     spec.hold_time = hold_time;
     spec.keepalive = keepalive;
     peers_.push_back(make_peer(kind_, spec, dir_.subdir(spec.name)));
@@ -79,16 +97,18 @@ public:
   std::string halinkd_config() const {
     std::string yaml = "local_as: " + std::to_string(halinkd_as) +
                        "\nrouter_id: 10.1.255.1\n"
-                       "networks: [" + halinkd_network + "]\n"
+                       "networks: [" + halinkd_network + (ipv6 ? ", " + halinkd_network6 : "") + "]\n"
                        "control_socket: " + (dir_ / "halinkd.sock").string() + "\n"
                        "ecmp: {max_paths: 4}\n"
                        "neighbors:\n";
     for (size_t n = 1; n <= peers_.size(); ++n) {
       int i = static_cast<int>(n);
-      yaml += "  - name: " + neighbor_name(i) + "\n    address: " + peer_address(i) +
-              "\n    remote_as: " + std::to_string(peer_as) + "\n    interface: veth-p" + std::to_string(i) +
-              "\n    hold_time: " + std::to_string(hold_time) +
-              "\n    keepalive: " + std::to_string(keepalive) + "\n    connect_retry: 1\n    import: all\n    export: all\n";
+      std::string common = "\n    remote_as: " + std::to_string(peer_as) + "\n    interface: veth-p" +
+                           std::to_string(i) + "\n    hold_time: " + std::to_string(hold_time) +
+                           "\n    keepalive: " + std::to_string(keepalive) +
+                           "\n    connect_retry: 1\n    import: all\n    export: " + export_policy + "\n";
+      yaml += "  - name: " + neighbor_name(i) + "\n    address: " + peer_address(i) + common;
+      if (ipv6) yaml += "  - name: " + neighbor_name6(i) + "\n    address: " + peer_address6(i) + common;
     }
     return yaml;
   }
@@ -107,6 +127,7 @@ public:
   // Both ends of session i say Established.
   ::testing::AssertionResult wait_established(int i) {
     bool up = wait_until([&] { return halinkd_->neighbor_state(neighbor_name(i)) == "Established" &&
+                                      (!ipv6 || halinkd_->neighbor_state(neighbor_name6(i)) == "Established") &&
                                       peer(i).established(); },
                          session_timeout);
     if (up) return ::testing::AssertionSuccess();
@@ -128,7 +149,8 @@ public:
   }
 
   Gateways kernel_route(const std::string& prefix) const {
-    auto routes = kernel_routes(router_.name());
+    bool v6 = prefix.find(':') != std::string::npos;
+    auto routes = kernel_routes(router_.name(), v6 ? IpFamily::v6 : IpFamily::v4);
     auto it = routes.find(prefix);
     return it == routes.end() ? Gateways{} : it->second;
   }
@@ -179,6 +201,47 @@ TEST_P(InteropTest, SessionEstablishesAndRoutesFlowBothWays) {
                          change_timeout))
       << lab.halinkd().cli("show routes").output << lab.describe(1);
   EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
+// 1b. The same over an IPv6 session beside the IPv4 one (RFC 4760
+// MP_REACH_NLRI): IPv6 routes both ways, into the kernel with an IPv6 next hop.
+TEST_P(InteropTest, Ipv6SessionCarriesIpv6RoutesBothWays) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  lab.ipv6 = true;
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+
+  EXPECT_TRUE(wait_until([&] { return lab.peer(1).has_route_from_halinkd(halinkd_network6); }, change_timeout))
+      << lab.describe(1);
+  EXPECT_TRUE(wait_until([&] { return lab.peer(1).has_route_from_halinkd(halinkd_network); }, change_timeout))
+      << lab.describe(1);
+  // The peer's global address or its link-local one (RFC 2545 §3) are both right.
+  auto via_peer = [&](const Gateways& g) {
+    return g.size() == 1 && (g[0] == peer_address6(1) || g[0].rfind("fe80:", 0) == 0);
+  };
+  EXPECT_TRUE(wait_until([&] { return via_peer(lab.kernel_route(peer_network6)); }, change_timeout))
+      << "kernel route " << peer_network6 << " via [" << Lab::join(lab.kernel_route(peer_network6)) << "]\n"
+      << run_command("ip -6 -n " + lab.router().name() + " route; ip -n " + lab.router().name() + " nexthop").output
+      << lab.describe(1);
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
+// 1c. An AS_PATH prepend in halinkd's export policy is what the peer receives.
+TEST_P(InteropTest, ExportPrependIsSeenOnThePeersRoute) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  lab.export_policy = "{terms: [{name: prepend-two, set: {prepend: 2}}], default: reject}";
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  const std::vector<uint32_t> expected{halinkd_as, halinkd_as, halinkd_as};
+  EXPECT_TRUE(wait_until([&] { return lab.peer(1).as_path_from_halinkd(halinkd_network) == expected; },
+                         change_timeout))
+      << "AS_PATH at the peer has " << lab.peer(1).as_path_from_halinkd(halinkd_network).size()
+      << " ASes, expected 3 x " << halinkd_as << "\n"
+      << lab.describe(1);
 }
 
 // 2. Two peers in the same AS announce the same prefix with equal AS paths:
@@ -243,8 +306,10 @@ TEST_P(InteropTest, SigtermWithdrawsKernelRoutesAndRestartRestoresThem) {
   ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
 
   EXPECT_EQ(lab.halinkd().stop(), 0) << lab.halinkd().diagnostics();
-  EXPECT_TRUE(kernel_routes(lab.router().name()).empty())
+  EXPECT_TRUE(kernel_routes(lab.router().name(), IpFamily::v4).empty())
       << run_command("ip -n " + lab.router().name() + " route show proto 201").output;
+  EXPECT_TRUE(kernel_routes(lab.router().name(), IpFamily::v6).empty())
+      << run_command("ip -6 -n " + lab.router().name() + " route show proto 201").output;
   EXPECT_EQ(kernel_nexthop_count(lab.router().name()), 0)
       << run_command("ip -n " + lab.router().name() + " nexthop").output;
 

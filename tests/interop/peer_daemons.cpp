@@ -202,6 +202,33 @@ std::vector<const char*> binaries_of(PeerKind kind) {
   return {};
 }
 
+// The session(s) a peer has with halinkd: IPv4, and IPv6 when configured.
+struct PeerSession {
+  std::string local_address, halinkd_address;
+  bool ipv6;
+};
+std::vector<PeerSession> sessions_of(const PeerSpec& spec) {
+  std::vector<PeerSession> sessions{{spec.local_address, spec.halinkd_address, false}};
+  if (!spec.halinkd_address6.empty()) sessions.push_back({spec.local_address6, spec.halinkd_address6, true});
+  return sessions;
+}
+bool is_ipv6(const std::string& prefix) { return prefix.find(':') != std::string::npos; }
+
+// "65001 65001 {65003}" → 65001 65001 65003.
+std::vector<uint32_t> as_numbers_in(const std::string& text) {
+  std::vector<uint32_t> asns;
+  std::string digits;
+  for (char c : text + " ") {
+    if (c >= '0' && c <= '9') {
+      digits += c;
+    } else if (!digits.empty()) {
+      asns.push_back(static_cast<uint32_t>(std::stoul(digits)));
+      digits.clear();
+    }
+  }
+  return asns;
+}
+
 // ---- BIRD 2
 class BirdPeer final : public PeerDaemon {
 public:
@@ -209,24 +236,27 @@ public:
   PeerKind kind() const override { return PeerKind::bird; }
 
   bool start(std::string& error) override {
-    std::string statics;
-    for (auto& n : spec_.networks) statics += "  route " + n + " blackhole;\n";
-    // BIRD's defaults keep a dropped session down for a minute or more
-    // (connect delay 5 s, error wait 60-300 s): shortened as the lab notes say.
-    write_file(dir_ / "bird.conf",
-               "router id " + spec_.router_id + ";\n" +
-                   "log \"" + (dir_ / "bird.log").string() + "\" all;\n"
-                   "protocol device { scan time 1; }\n"
-                   "protocol static {\n  ipv4;\n" + statics + "}\n"
-                   "protocol bgp halinkd {\n"
-                   "  local " + spec_.local_address + " as " + std::to_string(spec_.local_as) + ";\n"
-                   "  neighbor " + spec_.halinkd_address + " as " + std::to_string(spec_.halinkd_as) + ";\n"
-                   "  hold time " + std::to_string(spec_.hold_time) + ";\n"
-                   "  keepalive time " + std::to_string(spec_.keepalive) + ";\n"
-                   "  connect delay time 1;\n  connect retry time 1;\n"
-                   "  error wait time 1, 2;\n  error forget time 10;\n"
-                   "  ipv4 { import all; export all; };\n"
-                   "}\n");
+    std::string statics4, statics6;
+    for (auto& n : spec_.networks) (is_ipv6(n) ? statics6 : statics4) += "  route " + n + " blackhole;\n";
+    std::string conf = "router id " + spec_.router_id + ";\n" + "log \"" + (dir_ / "bird.log").string() +
+                       "\" all;\n"
+                       "protocol device { scan time 1; }\n"
+                       "protocol static static4 {\n  ipv4;\n" + statics4 + "}\n"
+                       "protocol static static6 {\n  ipv6;\n" + statics6 + "}\n";
+    for (const PeerSession& s : sessions_of(spec_)) {
+      // BIRD's defaults keep a dropped session down for a minute or more
+      // (connect delay 5 s, error wait 60-300 s): shortened as the lab notes say.
+      conf += "protocol bgp " + protocol(s.ipv6) + " {\n"
+              "  local " + s.local_address + " as " + std::to_string(spec_.local_as) + ";\n"
+              "  neighbor " + s.halinkd_address + " as " + std::to_string(spec_.halinkd_as) + ";\n"
+              "  hold time " + std::to_string(spec_.hold_time) + ";\n"
+              "  keepalive time " + std::to_string(spec_.keepalive) + ";\n"
+              "  connect delay time 1;\n  connect retry time 1;\n"
+              "  error wait time 1, 2;\n  error forget time 10;\n"
+              "  " + (s.ipv6 ? "ipv6" : "ipv4") + " { import all; export all; };\n"
+              "}\n";
+    }
+    write_file(dir_ / "bird.conf", conf);
     process_ = Process(in_namespace(spec_.namespace_name, {bird_binary, "-f", "-c", (dir_ / "bird.conf").string(),
                                                            "-s", socket().string()}),
                        dir_ / "bird.out");
@@ -240,12 +270,22 @@ public:
   bool running() override { return process_.running(); }
 
   bool established() override {
-    return birdc("show protocols halinkd").output.find("Established") != std::string::npos;
+    for (const PeerSession& s : sessions_of(spec_))
+      if (birdc("show protocols " + protocol(s.ipv6)).output.find("Established") == std::string::npos) return false;
+    return true;
   }
   bool has_route_from_halinkd(const std::string& prefix) override {
     // "10.1.0.0/16   unicast [halinkd 20:00:01.000] * (100) [AS65001i]"
-    std::string out = birdc("show route " + prefix + " protocol halinkd").output;
-    return out.find(prefix) != std::string::npos && out.find("halinkd") != std::string::npos;
+    std::string p = protocol(is_ipv6(prefix));
+    std::string out = birdc("show route " + prefix + " protocol " + p).output;
+    return out.find(prefix) != std::string::npos && out.find("[" + p + " ") != std::string::npos;
+  }
+  std::vector<uint32_t> as_path_from_halinkd(const std::string& prefix) override {
+    // "	BGP.as_path: 65001 65001 65001"
+    std::istringstream lines(birdc("show route " + prefix + " protocol " + protocol(is_ipv6(prefix)) + " all").output);
+    for (std::string line; std::getline(lines, line);)
+      if (auto at = line.find("BGP.as_path:"); at != std::string::npos) return as_numbers_in(line.substr(at + 12));
+    return {};
   }
   // `show protocols all`: "  Message:        TEXT" under the protocol line.
   std::string received_shutdown_message() override {
@@ -263,6 +303,7 @@ public:
   }
 
 private:
+  static std::string protocol(bool ipv6) { return ipv6 ? "halinkd6" : "halinkd"; }
   fs::path socket() const { return dir_ / "bird.ctl"; }
   CommandResult birdc(const std::string& command) const {
     return run_command(std::string(birdc_binary) + " -s " + socket().string() + " " + command);
@@ -280,43 +321,44 @@ public:
   PeerKind kind() const override { return PeerKind::frr; }
 
   bool start(std::string& error) override {
-    std::string networks;
-    for (auto& n : spec_.networks) networks += "  network " + n + "\n";
     std::string hold = std::to_string(spec_.hold_time), keepalive = std::to_string(spec_.keepalive);
     write_file(dir_ / "zebra.conf", "hostname " + spec_.name + "-zebra\n");
     // ebgp-requires-policy off: the test is about the protocol, not RFC 8212
     // policy on FRR's side. import-check off: the networks need no IGP route.
-    write_file(dir_ / "bgpd.conf",
-               "frr defaults traditional\n"
-               "hostname " + spec_.name + "\n"
-               "log stdout informational\n"
-               "router bgp " + std::to_string(spec_.local_as) + "\n"
-               " bgp router-id " + spec_.router_id + "\n"
-               " no bgp ebgp-requires-policy\n"
-               " no bgp network import-check\n"
-               " timers bgp " + keepalive + " " + hold + "\n"
-               " neighbor " + spec_.halinkd_address + " remote-as " + std::to_string(spec_.halinkd_as) + "\n"
-               " neighbor " + spec_.halinkd_address + " timers connect 1\n"
-               " address-family ipv4 unicast\n" + networks +
-               "  neighbor " + spec_.halinkd_address + " activate\n"
-               " exit-address-family\n");
+    std::string conf = "frr defaults traditional\n"
+                       "hostname " + spec_.name + "\n"
+                       "log stdout informational\n"
+                       "router bgp " + std::to_string(spec_.local_as) + "\n"
+                       " bgp router-id " + spec_.router_id + "\n"
+                       " no bgp default ipv4-unicast\n"
+                       " no bgp ebgp-requires-policy\n"
+                       " no bgp network import-check\n"
+                       " timers bgp " + keepalive + " " + hold + "\n";
+    for (const PeerSession& s : sessions_of(spec_))
+      conf += " neighbor " + s.halinkd_address + " remote-as " + std::to_string(spec_.halinkd_as) + "\n" +
+              " neighbor " + s.halinkd_address + " timers connect 1\n";
+    for (bool ipv6 : {false, true}) {
+      conf += std::string(" address-family ") + (ipv6 ? "ipv6" : "ipv4") + " unicast\n";
+      for (auto& n : spec_.networks)
+        if (is_ipv6(n) == ipv6) conf += "  network " + n + "\n";
+      for (const PeerSession& s : sessions_of(spec_))
+        if (s.ipv6 == ipv6) conf += "  neighbor " + s.halinkd_address + " activate\n";
+      conf += " exit-address-family\n";
+    }
+    write_file(dir_ / "bgpd.conf", conf);
     // The daemons drop to the frr user (root is not in the frrvty group the
     // package was built with), so every path is inside the world-writable dir.
-    auto common = [&](const std::string& daemon) {
-      return std::vector<std::string>{"--vty_socket", dir_.string(), "-i", (dir_ / (daemon + ".pid")).string(),
-                                      "-z", (dir_ / "zserv.api").string(), "-f",
-                                      (dir_ / (daemon + ".conf")).string(), "-P", "0"};
+    auto command = [&](const char* binary, const std::string& daemon) {
+      return in_namespace(spec_.namespace_name,
+                          {binary, "--vty_socket", dir_.string(), "-i", (dir_ / (daemon + ".pid")).string(), "-z",
+                           (dir_ / "zserv.api").string(), "-f", (dir_ / (daemon + ".conf")).string(), "-P", "0"});
     };
-    auto zebra_args = common("zebra");
-    zebra_args.insert(zebra_args.begin(), zebra_binary);
-    zebra_ = Process(in_namespace(spec_.namespace_name, zebra_args), dir_ / "zebra.log");
+    zebra_ = Process(command(zebra_binary, "zebra"), dir_ / "zebra.log");
     if (!wait_until([&] { return !zebra_.running() || fs::exists(dir_ / "zserv.api"); }, 5s) || !zebra_.running()) {
       error = "zebra did not start\n" + diagnostics();
       return false;
     }
-    auto bgpd_args = common("bgpd");
-    bgpd_args.insert(bgpd_args.begin(), bgpd_binary);
-    bgpd_ = Process(in_namespace(spec_.namespace_name, bgpd_args), dir_ / "bgpd.log");
+    bgpd_ = Process(command(bgpd_binary, "bgpd"), dir_ / "bgpd.log");
     if (!wait_until([&] { return !bgpd_.running() || vtysh("show bgp summary json").ok(); }, 5s) ||
         !bgpd_.running()) {
       error = "bgpd did not start\n" + diagnostics();
@@ -331,16 +373,17 @@ public:
   bool running() override { return bgpd_.running() && zebra_.running(); }
 
   bool established() override {
-    auto j = parse_json(vtysh("show bgp neighbors " + spec_.halinkd_address + " json").output);
-    return j.is_object() && j.contains(spec_.halinkd_address) &&
-           text_of(j[spec_.halinkd_address], "bgpState") == "Established";
+    for (const PeerSession& s : sessions_of(spec_)) {
+      auto j = parse_json(vtysh("show bgp neighbors " + s.halinkd_address + " json").output);
+      if (!j.is_object() || text_of(j[s.halinkd_address], "bgpState") != "Established") return false;
+    }
+    return true;
   }
-  bool has_route_from_halinkd(const std::string& prefix) override {
-    auto j = parse_json(vtysh("show bgp ipv4 unicast " + prefix + " json").output);
-    if (!j.is_object() || !j.contains("paths")) return false;
-    for (auto& p : j["paths"])
-      if (p.contains("peer") && text_of(p["peer"], "peerId") == spec_.halinkd_address) return true;
-    return false;
+  bool has_route_from_halinkd(const std::string& prefix) override { return path_from_halinkd(prefix).is_object(); }
+  std::vector<uint32_t> as_path_from_halinkd(const std::string& prefix) override {
+    auto path = path_from_halinkd(prefix);
+    if (!path.is_object() || !path.contains("aspath")) return {};
+    return as_numbers_in(text_of(path["aspath"], "string"));
   }
   std::string received_shutdown_message() override {
     auto j = parse_json(vtysh("show bgp neighbors " + spec_.halinkd_address + " json").output);
@@ -350,11 +393,21 @@ public:
     return text_of(n, "lastShutdownDescription");
   }
   std::string diagnostics() override {
-    return vtysh("show bgp neighbors " + spec_.halinkd_address).output + tail_of(dir_ / "zebra.log", 10) +
-           tail_of(dir_ / "bgpd.log");
+    return vtysh("show bgp summary").output + tail_of(dir_ / "zebra.log", 10) + tail_of(dir_ / "bgpd.log");
   }
 
 private:
+  // The path to `prefix` learned from halinkd, null if none.
+  nlohmann::json path_from_halinkd(const std::string& prefix) const {
+    bool ipv6 = is_ipv6(prefix);
+    auto j = parse_json(vtysh(std::string("show bgp ") + (ipv6 ? "ipv6" : "ipv4") + " unicast " + prefix + " json").output);
+    if (!j.is_object() || !j.contains("paths")) return {};
+    for (const PeerSession& s : sessions_of(spec_))
+      if (s.ipv6 == ipv6)
+        for (auto& p : j["paths"])
+          if (p.contains("peer") && text_of(p["peer"], "peerId") == s.halinkd_address) return p;
+    return {};
+  }
   CommandResult vtysh(const std::string& command) const {
     return run_in(spec_.namespace_name,
                   std::string(vtysh_binary) + " --vty_socket " + dir_.string() + " -c " + quoted(command));
@@ -371,22 +424,23 @@ public:
   PeerKind kind() const override { return PeerKind::gobgp; }
 
   bool start(std::string& error) override {
-    write_file(dir_ / "gobgpd.toml",
-               "[global.config]\n"
-               "  as = " + std::to_string(spec_.local_as) + "\n"
-               "  router-id = \"" + spec_.router_id + "\"\n"
-               "[[neighbors]]\n"
-               "  [neighbors.config]\n"
-               "    neighbor-address = \"" + spec_.halinkd_address + "\"\n"
-               "    peer-as = " + std::to_string(spec_.halinkd_as) + "\n"
-               "  [neighbors.timers.config]\n"
-               "    connect-retry = 1\n"
-               "    idle-hold-time-after-reset = 1\n"
-               "    hold-time = " + std::to_string(spec_.hold_time) + "\n"
-               "    keepalive-interval = " + std::to_string(spec_.keepalive) + "\n"
-               "  [[neighbors.afi-safis]]\n"
-               "    [neighbors.afi-safis.config]\n"
-               "      afi-safi-name = \"ipv4-unicast\"\n");
+    std::string conf = "[global.config]\n"
+                       "  as = " + std::to_string(spec_.local_as) + "\n"
+                       "  router-id = \"" + spec_.router_id + "\"\n";
+    for (const PeerSession& s : sessions_of(spec_))
+      conf += "[[neighbors]]\n"
+              "  [neighbors.config]\n"
+              "    neighbor-address = \"" + s.halinkd_address + "\"\n"
+              "    peer-as = " + std::to_string(spec_.halinkd_as) + "\n"
+              "  [neighbors.timers.config]\n"
+              "    connect-retry = 1\n"
+              "    idle-hold-time-after-reset = 1\n"
+              "    hold-time = " + std::to_string(spec_.hold_time) + "\n"
+              "    keepalive-interval = " + std::to_string(spec_.keepalive) + "\n"
+              "  [[neighbors.afi-safis]]\n"
+              "    [neighbors.afi-safis.config]\n"
+              "      afi-safi-name = \"" + (s.ipv6 ? "ipv6" : "ipv4") + "-unicast\"\n";
+    write_file(dir_ / "gobgpd.toml", conf);
     process_ = Process(in_namespace(spec_.namespace_name,
                                     {gobgpd_binary, "-f", (dir_ / "gobgpd.toml").string(), "-p",
                                      "--api-hosts", "127.0.0.1:50051", "--pprof-disable"}),
@@ -396,8 +450,8 @@ public:
       return false;
     }
     for (auto& n : spec_.networks) {
-      // Next hop 0.0.0.0: GoBGP puts its session address in for an eBGP peer.
-      if (auto r = gobgp("global rib add -a ipv4 " + n); !r.ok()) {
+      // No next hop given: GoBGP puts its session address in for an eBGP peer.
+      if (auto r = gobgp(std::string("global rib add -a ") + family(n) + " " + n); !r.ok()) {
         error = "gobgp could not originate " + n + ": " + r.output;
         return false;
       }
@@ -408,18 +462,28 @@ public:
   bool running() override { return process_.running(); }
 
   bool established() override {
-    auto j = parse_json(gobgp("neighbor " + spec_.halinkd_address + " -j").output);
-    if (!j.is_object() || !j.contains("state") || !j["state"].is_object()) return false;
-    auto state = j["state"].value("session_state", nlohmann::json());
-    // gobgp prints the API enum: a name in some versions, a number (6) in others.
-    return state == "established" || state == "ESTABLISHED" || state == 6;
+    for (const PeerSession& s : sessions_of(spec_)) {
+      auto j = parse_json(gobgp("neighbor " + s.halinkd_address + " -j").output);
+      if (!j.is_object() || !j.contains("state") || !j["state"].is_object()) return false;
+      auto state = j["state"].value("session_state", nlohmann::json());
+      // gobgp prints the API enum: a name in some versions, a number (6) in others.
+      if (!(state == "established" || state == "ESTABLISHED" || state == 6)) return false;
+    }
+    return true;
   }
-  bool has_route_from_halinkd(const std::string& prefix) override {
-    auto j = parse_json(gobgp("global rib -a ipv4 " + prefix + " -j").output);
-    if (!j.is_object() || !j.contains(prefix)) return false;
-    for (auto& p : j[prefix])
-      if (text_of(p, "neighbor-ip") == spec_.halinkd_address) return true;
-    return false;
+  bool has_route_from_halinkd(const std::string& prefix) override { return path_from_halinkd(prefix).is_object(); }
+  // attrs: [{"type": 2, "as_paths": [{"segment_type": 2, "num": 3, "asns": [65001, ...]}]}, ...]
+  std::vector<uint32_t> as_path_from_halinkd(const std::string& prefix) override {
+    std::vector<uint32_t> asns;
+    auto path = path_from_halinkd(prefix);
+    if (!path.is_object() || !path.contains("attrs") || !path["attrs"].is_array()) return asns;
+    for (auto& a : path["attrs"]) {
+      if (!a.is_object() || a.value("type", 0) != 2 || !a.contains("as_paths")) continue;
+      for (auto& segment : a["as_paths"])
+        if (segment.is_object() && segment.contains("asns"))
+          for (auto& asn : segment["asns"]) asns.push_back(asn.get<uint32_t>());
+    }
+    return asns;
   }
   // GoBGP's API keeps no received NOTIFICATION; its log does:
   // msg="received notification" Code=6 Communicated-Reason="TEXT" ... Subcode=2
@@ -429,7 +493,7 @@ public:
     const std::string key = "Communicated-Reason=\"";
     for (std::string line; std::getline(log, line);) {
       if (line.find("received notification") == std::string::npos || line.find("Code=6 ") == std::string::npos ||
-          line.find("Subcode=2 ") == std::string::npos)
+          line.find("Subcode=2 ") == std::string::npos || line.find(spec_.halinkd_address + " ") == std::string::npos)
         continue;
       auto at = line.find(key);
       if (at == std::string::npos) continue;
@@ -438,11 +502,19 @@ public:
     }
     return message;
   }
-  std::string diagnostics() override {
-    return gobgp("neighbor " + spec_.halinkd_address).output + tail_of(dir_ / "gobgpd.log");
-  }
+  std::string diagnostics() override { return gobgp("neighbor").output + tail_of(dir_ / "gobgpd.log"); }
 
 private:
+  static const char* family(const std::string& prefix) { return is_ipv6(prefix) ? "ipv6" : "ipv4"; }
+  nlohmann::json path_from_halinkd(const std::string& prefix) const {
+    auto j = parse_json(gobgp(std::string("global rib -a ") + family(prefix) + " " + prefix + " -j").output);
+    if (!j.is_object() || !j.contains(prefix) || !j[prefix].is_array()) return {};
+    for (const PeerSession& s : sessions_of(spec_))
+      if (s.ipv6 == is_ipv6(prefix))
+        for (auto& p : j[prefix])
+          if (text_of(p, "neighbor-ip") == s.halinkd_address) return p;
+    return {};
+  }
   CommandResult gobgp(const std::string& args) const {
     return run_in(spec_.namespace_name, std::string(gobgp_binary) + " -u 127.0.0.1 -p 50051 " + args);
   }
@@ -534,9 +606,10 @@ std::string Halinkd::diagnostics() const {
 
 // ---------------------------------------------------------------- kernel
 
-std::map<std::string, std::vector<std::string>> kernel_routes(const std::string& ns, int protocol) {
+std::map<std::string, std::vector<std::string>> kernel_routes(const std::string& ns, IpFamily family, int protocol) {
   std::map<std::string, std::vector<std::string>> routes;
-  auto route_list = parse_json(run_command("ip -n " + ns + " -j route show proto " + std::to_string(protocol)).output);
+  std::string ip = family == IpFamily::v6 ? "ip -6 -n " : "ip -4 -n ";
+  auto route_list = parse_json(run_command(ip + ns + " -j route show proto " + std::to_string(protocol)).output);
   auto nexthop_list = parse_json(run_command("ip -n " + ns + " -j nexthop show").output);
   std::map<int64_t, nlohmann::json> nexthops;
   if (nexthop_list.is_array())

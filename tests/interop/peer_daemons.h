@@ -106,7 +106,10 @@ struct PeerSpec {
   std::string local_address;    // its end of the link
   std::string halinkd_address;  // halinkd's end
   uint32_t halinkd_as = 0;
-  std::vector<std::string> networks;  // IPv4 prefixes it originates
+  // IPv6 session beside the IPv4 one when both are set.
+  std::string local_address6;
+  std::string halinkd_address6;
+  std::vector<std::string> networks;  // prefixes it originates (IPv4 and IPv6)
   int hold_time = 9;
   int keepalive = 3;
 };
@@ -120,10 +123,12 @@ public:
   virtual bool start(std::string& error) = 0;
   virtual void stop() = 0;
   virtual bool running() = 0;
-  // The session with halinkd is Established, as the peer sees it.
+  // Every session with halinkd is Established, as the peer sees it.
   virtual bool established() = 0;
   // The peer has `prefix` from halinkd in its BGP table.
   virtual bool has_route_from_halinkd(const std::string& prefix) = 0;
+  // The AS_PATH of that route as the peer shows it (empty if none).
+  virtual std::vector<uint32_t> as_path_from_halinkd(const std::string& prefix) = 0;
   // The RFC 9003 Shutdown Communication of the last Cease / Administrative
   // Shutdown the peer received, as the peer shows it ("" if none).
   virtual std::string received_shutdown_message() = 0;
@@ -175,7 +180,9 @@ private:
 // Routes of `protocol` in namespace `ns`, read back from the kernel (not from
 // halinkd): prefix → sorted gateways, resolved through nexthop objects and
 // groups (`ip -j nexthop`) or the route's own next hops.
-std::map<std::string, std::vector<std::string>> kernel_routes(const std::string& ns, int protocol = 201);
+enum class IpFamily { v4, v6 };
+std::map<std::string, std::vector<std::string>> kernel_routes(const std::string& ns, IpFamily family = IpFamily::v4,
+                                                              int protocol = 201);
 // Nexthop objects of `protocol` left in `ns`.
 int kernel_nexthop_count(const std::string& ns, int protocol = 201);
 
