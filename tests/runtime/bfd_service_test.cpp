@@ -175,5 +175,26 @@ TEST_F(BfdServicePair, Ipv6SessionAndReconfigurationWithoutFlap) {
   EXPECT_TRUE(service_a_->snapshot().size() <= 1);
 }
 
+TEST_F(BfdServicePair, MultihopSessionUsesPort4784WithoutInterface) {
+  BfdPeerConfig to_b = peer("mh", "10.0.0.2", Duration::milliseconds(100), 3);
+  BfdPeerConfig to_a = peer("mh", "10.0.0.1", Duration::milliseconds(100), 3);
+  to_b.multihop = to_a.multihop = true;
+  service_a_->set_peers({to_b});
+  service_b_->set_peers({to_a});
+  ASSERT_TRUE(run_until([&] { return last(events_a_, "mh", went_up) && last(events_b_, "mh", went_up); },
+                        Duration::seconds(2)));
+  auto status = service_a_->snapshot();
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_TRUE(status[0].info.multihop);
+  EXPECT_EQ(status[0].info.interface, "");  // RFC 5883: not bound to an interface
+  // Blocking single-hop port 3784 does not touch a multihop session.
+  ASSERT_EQ(b_->run("nft add table inet t && nft add chain inet t in { type filter hook input priority 0 \\; } && "
+                    "nft add rule inet t in udp dport 3784 drop"),
+            0);
+  owner_.run_for(Duration::milliseconds(500));
+  EXPECT_EQ(last(events_b_, "mh", went_down), nullptr);
+  b_->run("nft delete table inet t");
+}
+
 }  // namespace
 }  // namespace halink::runtime
