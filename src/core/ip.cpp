@@ -207,7 +207,12 @@ Prefix Prefix::make_masked(IpAddress address, int length) {
   int bits = address_bits(address.family());
   if (length < 0) length = 0;
   if (length > bits) length = bits;
-  for (int i = length; i < bits; ++i) b[i / 8] &= uint8_t(~(0x80 >> (i % 8)));
+  // Byte-wise: this runs once per decoded NLRI, so it is on the hot path.
+  int full = length / 8;
+  if (full < bits / 8) {
+    b[full] &= uint8_t(0xff00 >> (length % 8));
+    for (int i = full + 1; i < bits / 8; ++i) b[i] = 0;
+  }
   Prefix p;
   p.address_ = IpAddress::from_bytes(address.family(), {b.data(), size_t(address_bytes(address.family()))});
   p.length_ = uint8_t(length);

@@ -54,20 +54,20 @@ struct GroupMember {
 };
 
 struct AddNextHop {
-  ObjectId id;
+  ObjectId id = 0;
   NextHop next_hop;  // weight unused
 };
 // Creates the group, or replaces the members of an existing one: the one
 // write that moves every route using it.
 struct SetGroup {
-  ObjectId id;
+  ObjectId id = 0;
   std::vector<GroupMember> members;  // sorted by next_hop id
-  bool created;
+  bool created = false;
 };
 // Adds or replaces the route so that it uses `group`.
 struct SetRoute {
   Prefix prefix;
-  ObjectId group;
+  ObjectId group = 0;
 };
 struct DeleteRoute {
   Prefix prefix;
@@ -75,11 +75,11 @@ struct DeleteRoute {
 // Deleting a group makes the kernel delete the routes still using it; those
 // are listed (non-empty only when their last next hop died).
 struct DeleteGroup {
-  ObjectId id;
+  ObjectId id = 0;
   std::vector<Prefix> routes_removed;
 };
 struct DeleteNextHop {
-  ObjectId id;
+  ObjectId id = 0;
 };
 using FibOperation = std::variant<AddNextHop, SetGroup, SetRoute, DeleteRoute, DeleteGroup, DeleteNextHop>;
 std::string to_string(const FibOperation& operation);

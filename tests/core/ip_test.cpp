@@ -64,3 +64,15 @@ TEST(Prefix, RejectsBadLengths) {
   for (const char* bad : {"10.0.0.0/33", "10.0.0.0", "10.0.0.0/", "10.0.0.0/x", "::/129"})
     EXPECT_FALSE(Prefix::parse(bad).ok()) << bad;
 }
+
+TEST(Prefix, MaskingClearsExactlyTheHostBitsAtEveryLength) {
+  auto all_ones = *IpAddress::parse("255.255.255.255");
+  for (int length = 0; length <= 32; ++length) {
+    Prefix p = Prefix::make_masked(all_ones, length);
+    uint32_t expected = length == 0 ? 0 : ~uint32_t(0) << (32 - length);
+    EXPECT_EQ(p.address().v4_host_order(), expected) << length;
+  }
+  auto v6 = *IpAddress::parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff");
+  EXPECT_EQ(Prefix::make_masked(v6, 33).to_string(), "ffff:ffff:8000::/33");
+  EXPECT_EQ(Prefix::make_masked(v6, 128).to_string(), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff/128");
+}
