@@ -47,6 +47,8 @@ public:
   int keepalive = 3;
   // A second session per peer over IPv6 (fd00:N::/64), with IPv6 networks.
   bool ipv6 = false;
+  // BFD on every IPv4 session, this interval both ways, Detect Mult 3; 0: off.
+  int bfd_interval_ms = 0;
   // halinkd's export policy towards every peer (config syntax).
   std::string export_policy = "all";
 
@@ -88,6 +90,7 @@ public:
     }
     spec.hold_time = hold_time;
     spec.keepalive = keepalive;
+    spec.bfd_interval_ms = bfd_interval_ms;
     peers_.push_back(make_peer(kind_, spec, dir_.subdir(spec.name)));
     peer_namespaces_.push_back(std::move(ns));
     return ::testing::AssertionSuccess();
@@ -108,6 +111,8 @@ public:
                            "\n    keepalive: " + std::to_string(keepalive) +
                            "\n    connect_retry: 1\n    import: all\n    export: " + export_policy + "\n";
       yaml += "  - name: " + neighbor_name(i) + "\n    address: " + peer_address(i) + common;
+      if (bfd_interval_ms)
+        yaml += "    bfd: {interval_ms: " + std::to_string(bfd_interval_ms) + ", multiplier: 3}\n";
       if (ipv6) yaml += "  - name: " + neighbor_name6(i) + "\n    address: " + peer_address6(i) + common;
     }
     return yaml;
@@ -361,12 +366,56 @@ TEST_P(InteropTest, SilentFailureExpiresHoldTimerAndRecovers) {
   EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
 }
 
+// 6. BFD (RFC 5880/5881, 100 ms x 3) with the peer's own implementation: the
+// session comes Up on both ends; a silent failure takes the BGP session and
+// the kernel route down in BFD time, far inside the 9 s hold time (RFC 5882
+// §4.3); lifted, BFD and BGP come back.
+TEST_P(InteropTest, BfdDetectsSilentFailureLongBeforeHoldTimer) {
+  if (!peer_supports_bfd(GetParam())) GTEST_SKIP() << peer_kind_name(GetParam()) << " has no BFD";
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  lab.bfd_interval_ms = 100;
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  ASSERT_TRUE(wait_until([&] { return lab.halinkd().bfd_state(neighbor_name(1)) == "Up" && lab.peer(1).bfd_up(); },
+                         change_timeout))
+      << "BFD not Up: halinkd says '" << lab.halinkd().bfd_state(neighbor_name(1)) << "'\n"
+      << lab.halinkd().cli("show bfd").output << lab.describe(1);
+  ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+
+  write_file(lab.dir() / "drop.nft",
+             "table inet halink_interop {\n"
+             "  chain ingress {\n"
+             "    type filter hook prerouting priority -300; policy accept;\n"
+             "    iifname \"veth-p1\" drop\n"
+             "  }\n"
+             "}\n");
+  auto started = std::chrono::steady_clock::now();
+  auto drop = run_in(lab.router().name(), "nft -f " + (lab.dir() / "drop.nft").string());
+  ASSERT_TRUE(drop.ok()) << drop.output;
+  ASSERT_TRUE(lab.wait_kernel_route(peer_network, {}));
+  auto detected = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
+  // Detection time 300 ms; the margin is for polling, netlink and a loaded machine.
+  EXPECT_LE(detected, 2000ms) << "BFD should beat the 9 s hold timer by far";
+  EXPECT_NE(lab.halinkd().bfd_state(neighbor_name(1)), "Up");
+  EXPECT_NE(lab.halinkd().neighbor_state(neighbor_name(1)), "Established");
+
+  auto lift = run_in(lab.router().name(), "nft delete table inet halink_interop");
+  ASSERT_TRUE(lift.ok()) << lift.output;
+  EXPECT_TRUE(wait_until([&] { return lab.halinkd().bfd_state(neighbor_name(1)) == "Up" && lab.peer(1).bfd_up(); },
+                         session_timeout))
+      << lab.halinkd().cli("show bfd").output << lab.describe(1);
+  EXPECT_TRUE(lab.wait_established(1));
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
 INSTANTIATE_TEST_SUITE_P(Peers, InteropTest, ::testing::Values(PeerKind::bird, PeerKind::frr, PeerKind::gobgp),
                          [](const ::testing::TestParamInfo<PeerKind>& info) {
                            return std::string(peer_kind_name(info.param));
                          });
 
-// 6. A reload with a broken configuration is refused: halinkd keeps running
+// 7. A reload with a broken configuration is refused: halinkd keeps running
 // with its sessions up, and `halink reload` names file:line:col.
 TEST(InteropReload, BrokenConfigurationIsRefusedAndSessionsStayUp) {
   SKIP_UNLESS_RUNNABLE(PeerKind::bird);

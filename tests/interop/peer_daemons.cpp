@@ -189,6 +189,7 @@ constexpr const char* bird_binary = "/usr/sbin/bird";
 constexpr const char* birdc_binary = "/usr/sbin/birdc";
 constexpr const char* zebra_binary = "/usr/lib/frr/zebra";
 constexpr const char* bgpd_binary = "/usr/lib/frr/bgpd";
+constexpr const char* bfdd_binary = "/usr/lib/frr/bfdd";
 constexpr const char* vtysh_binary = "/usr/bin/vtysh";
 constexpr const char* gobgpd_binary = "/usr/bin/gobgpd";
 constexpr const char* gobgp_binary = "/usr/bin/gobgp";
@@ -196,7 +197,7 @@ constexpr const char* gobgp_binary = "/usr/bin/gobgp";
 std::vector<const char*> binaries_of(PeerKind kind) {
   switch (kind) {
     case PeerKind::bird: return {bird_binary, birdc_binary};
-    case PeerKind::frr: return {zebra_binary, bgpd_binary, vtysh_binary};
+    case PeerKind::frr: return {zebra_binary, bfdd_binary, bgpd_binary, vtysh_binary};
     case PeerKind::gobgp: return {gobgpd_binary, gobgp_binary};
   }
   return {};
@@ -243,6 +244,12 @@ public:
                        "protocol device { scan time 1; }\n"
                        "protocol static static4 {\n  ipv4;\n" + statics4 + "}\n"
                        "protocol static static6 {\n  ipv6;\n" + statics6 + "}\n";
+    if (spec_.bfd_interval_ms) {
+      std::string interval = std::to_string(spec_.bfd_interval_ms) + " ms";
+      conf += "protocol bfd {\n  interface \"" + spec_.interface + "\" {\n    min rx interval " + interval +
+              ";\n    min tx interval " + interval + ";\n    idle tx interval " + interval +
+              ";\n    multiplier 3;\n  };\n}\n";
+    }
     for (const PeerSession& s : sessions_of(spec_)) {
       // BIRD's defaults keep a dropped session down for a minute or more
       // (connect delay 5 s, error wait 60-300 s): shortened as the lab notes say.
@@ -252,7 +259,8 @@ public:
               "  hold time " + std::to_string(spec_.hold_time) + ";\n"
               "  keepalive time " + std::to_string(spec_.keepalive) + ";\n"
               "  connect delay time 1;\n  connect retry time 1;\n"
-              "  error wait time 1, 2;\n  error forget time 10;\n"
+              "  error wait time 1, 2;\n  error forget time 10;\n" +
+              (spec_.bfd_interval_ms && !s.ipv6 ? "  bfd on;\n" : "") +
               "  " + (s.ipv6 ? "ipv6" : "ipv4") + " { import all; export all; };\n"
               "}\n";
     }
@@ -286,6 +294,13 @@ public:
     for (std::string line; std::getline(lines, line);)
       if (auto at = line.find("BGP.as_path:"); at != std::string::npos) return as_numbers_in(line.substr(at + 12));
     return {};
+  }
+  // "10.0.1.1   veth-h   Up   20:00:01.000   0.100   0.300"
+  bool bfd_up() override {
+    std::istringstream lines(birdc("show bfd sessions").output);
+    for (std::string line; std::getline(lines, line);)
+      if (line.rfind(spec_.halinkd_address + " ", 0) == 0) return line.find(" Up ") != std::string::npos;
+    return false;
   }
   // `show protocols all`: "  Message:        TEXT" under the protocol line.
   std::string received_shutdown_message() override {
@@ -337,6 +352,9 @@ public:
     for (const PeerSession& s : sessions_of(spec_))
       conf += " neighbor " + s.halinkd_address + " remote-as " + std::to_string(spec_.halinkd_as) + "\n" +
               " neighbor " + s.halinkd_address + " timers connect 1\n";
+    if (spec_.bfd_interval_ms)
+      conf += " neighbor " + spec_.halinkd_address + " bfd\n neighbor " + spec_.halinkd_address +
+              " bfd profile halinkd\n";
     for (bool ipv6 : {false, true}) {
       conf += std::string(" address-family ") + (ipv6 ? "ipv6" : "ipv4") + " unicast\n";
       for (auto& n : spec_.networks)
@@ -346,16 +364,31 @@ public:
       conf += " exit-address-family\n";
     }
     write_file(dir_ / "bgpd.conf", conf);
+    std::string interval = std::to_string(spec_.bfd_interval_ms);
+    write_file(dir_ / "bfdd.conf", spec_.bfd_interval_ms ? "bfd\n profile halinkd\n  detect-multiplier 3\n"
+                                                           "  receive-interval " + interval + "\n"
+                                                           "  transmit-interval " + interval + "\n"
+                                                           " !\n!\n"
+                                                         : "");
     // The daemons drop to the frr user (root is not in the frrvty group the
     // package was built with), so every path is inside the world-writable dir.
     auto command = [&](const char* binary, const std::string& daemon) {
-      return in_namespace(spec_.namespace_name,
-                          {binary, "--vty_socket", dir_.string(), "-i", (dir_ / (daemon + ".pid")).string(), "-z",
-                           (dir_ / "zserv.api").string(), "-f", (dir_ / (daemon + ".conf")).string(), "-P", "0"});
+      std::vector<std::string> argv{binary, "--vty_socket", dir_.string(), "-i", (dir_ / (daemon + ".pid")).string(),
+                                    "-z", (dir_ / "zserv.api").string(), "-f", (dir_ / (daemon + ".conf")).string(),
+                                    "-P", "0"};
+      if (daemon == "bfdd") argv.insert(argv.end(), {"--bfdctl", (dir_ / "bfdd.sock").string()});
+      return in_namespace(spec_.namespace_name, argv);
     };
     zebra_ = Process(command(zebra_binary, "zebra"), dir_ / "zebra.log");
     if (!wait_until([&] { return !zebra_.running() || fs::exists(dir_ / "zserv.api"); }, 5s) || !zebra_.running()) {
       error = "zebra did not start\n" + diagnostics();
+      return false;
+    }
+    // bfdd before bgpd, or BFD sessions come up ~10 s late and flap (lab notes).
+    bfdd_ = Process(command(bfdd_binary, "bfdd"), dir_ / "bfdd.log");
+    if (!wait_until([&] { return !bfdd_.running() || vtysh("show bfd peers json").ok(); }, 5s) ||
+        !bfdd_.running()) {
+      error = "bfdd did not start\n" + diagnostics();
       return false;
     }
     bgpd_ = Process(command(bgpd_binary, "bgpd"), dir_ / "bgpd.log");
@@ -368,9 +401,19 @@ public:
   }
   void stop() override {
     bgpd_.stop();
+    bfdd_.stop();
     zebra_.stop();
   }
-  bool running() override { return bgpd_.running() && zebra_.running(); }
+  bool running() override { return bgpd_.running() && bfdd_.running() && zebra_.running(); }
+
+  // [{"peer": "10.0.1.1", "status": "up", ...}]
+  bool bfd_up() override {
+    auto j = parse_json(vtysh("show bfd peers json").output);
+    if (!j.is_array()) return false;
+    for (auto& p : j)
+      if (text_of(p, "peer") == spec_.halinkd_address) return text_of(p, "status") == "up";
+    return false;
+  }
 
   bool established() override {
     for (const PeerSession& s : sessions_of(spec_)) {
@@ -393,7 +436,8 @@ public:
     return text_of(n, "lastShutdownDescription");
   }
   std::string diagnostics() override {
-    return vtysh("show bgp summary").output + tail_of(dir_ / "zebra.log", 10) + tail_of(dir_ / "bgpd.log");
+    return vtysh("show bgp summary").output + vtysh("show bfd peers").output + tail_of(dir_ / "zebra.log", 10) +
+           tail_of(dir_ / "bfdd.log", 10) + tail_of(dir_ / "bgpd.log");
   }
 
 private:
@@ -414,7 +458,7 @@ private:
   }
   PeerSpec spec_;
   fs::path dir_;
-  Process zebra_, bgpd_;
+  Process zebra_, bfdd_, bgpd_;
 };
 
 // ---- GoBGP
@@ -472,6 +516,7 @@ public:
     return true;
   }
   bool has_route_from_halinkd(const std::string& prefix) override { return path_from_halinkd(prefix).is_object(); }
+  bool bfd_up() override { return false; }  // GoBGP has no BFD
   // attrs: [{"type": 2, "as_paths": [{"segment_type": 2, "num": 3, "asns": [65001, ...]}]}, ...]
   std::vector<uint32_t> as_path_from_halinkd(const std::string& prefix) override {
     std::vector<uint32_t> asns;
@@ -533,6 +578,8 @@ const char* peer_kind_name(PeerKind kind) {
   return "?";
 }
 
+bool peer_supports_bfd(PeerKind kind) { return kind != PeerKind::gobgp; }
+
 std::string missing_binaries(PeerKind kind) {
   std::string missing;
   for (const char* b : binaries_of(kind))
@@ -585,6 +632,14 @@ std::string Halinkd::neighbor_state(const std::string& name) const {
   if (!j.is_object() || !j.contains("neighbors")) return "";
   for (auto& n : j["neighbors"])
     if (text_of(n, "name") == name) return text_of(n, "state");
+  return "";
+}
+
+std::string Halinkd::bfd_state(const std::string& name) const {
+  auto j = show("bfd");
+  if (!j.is_object() || !j.contains("sessions") || !j["sessions"].is_array()) return "";
+  for (auto& s : j["sessions"])
+    if (text_of(s, "name") == name) return text_of(s, "state");
   return "";
 }
 

@@ -94,6 +94,8 @@ std::vector<std::string> in_namespace(const std::string& ns, std::vector<std::st
 
 enum class PeerKind { bird, frr, gobgp };
 const char* peer_kind_name(PeerKind kind);
+// GoBGP has no BFD.
+bool peer_supports_bfd(PeerKind kind);
 // Empty when every binary the kind needs is installed, else what is missing.
 std::string missing_binaries(PeerKind kind);
 
@@ -112,6 +114,10 @@ struct PeerSpec {
   std::vector<std::string> networks;  // prefixes it originates (IPv4 and IPv6)
   int hold_time = 9;
   int keepalive = 3;
+  // BFD on the IPv4 session (RFC 5880/5881) with this interval both ways
+  // and Detect Mult 3; 0: no BFD.
+  int bfd_interval_ms = 0;
+  std::string interface = "veth-h";  // its end of the link
 };
 
 class PeerDaemon {
@@ -127,6 +133,8 @@ public:
   virtual bool established() = 0;
   // The peer has `prefix` from halinkd in its BGP table.
   virtual bool has_route_from_halinkd(const std::string& prefix) = 0;
+  // The peer's BFD session with halinkd is Up.
+  virtual bool bfd_up() = 0;
   // The AS_PATH of that route as the peer shows it (empty if none).
   virtual std::vector<uint32_t> as_path_from_halinkd(const std::string& prefix) = 0;
   // The RFC 9003 Shutdown Communication of the last Cease / Administrative
@@ -165,6 +173,8 @@ public:
   nlohmann::json show(const std::string& what) const;
   // The neighbour's session state as halinkd shows it ("" if unknown).
   std::string neighbor_state(const std::string& name) const;
+  // The state of the neighbour's BFD session in `show bfd --json` ("" if none).
+  std::string bfd_state(const std::string& name) const;
   // Sorted gateways of `prefix` in `show routes --json` (empty if absent).
   std::vector<std::string> route_next_hops(const std::string& prefix) const;
   std::string diagnostics() const;
