@@ -124,6 +124,7 @@ void BfdService::thread_main(std::promise<Status>* started) {
   loop_.run();
   // Everything is torn down here, on the thread that owns it.
   timer_.disarm();
+  loop_.cancel(retry_timer_);
   for (auto& [discriminator, endpoint] : endpoints_) {
     loop_.cancel(endpoint.retire_timer);
     close(endpoint.fd);
@@ -199,6 +200,7 @@ std::vector<BfdSessionStatus> BfdService::snapshot() {
 void BfdService::apply(std::vector<BfdPeerConfig> peers) {
   std::map<std::string, const BfdPeerConfig*> wanted;
   for (const BfdPeerConfig& p : peers) wanted[p.name] = &p;
+  waiting_.clear();  // every wanted session not running is tried again below
   for (auto it = active_.begin(); it != active_.end();) {
     if (wanted.count(it->first)) {
       ++it;
@@ -212,7 +214,7 @@ void BfdService::apply(std::vector<BfdPeerConfig> peers) {
   for (const BfdPeerConfig& p : peers) {
     auto it = active_.find(p.name);
     if (it == active_.end()) {
-      add(p);
+      add(p, false);
       continue;
     }
     Active& active = it->second;
@@ -221,7 +223,7 @@ void BfdService::apply(std::vector<BfdPeerConfig> peers) {
       log_info("BFD session " + p.name + ": peer, local address, interface or multihop changed; re-created");
       retire(active.discriminator);
       active_.erase(it);
-      add(p);
+      add(p, false);
       continue;
     }
     const bfd::Session* session = sessions_.find(active.discriminator);
@@ -243,7 +245,15 @@ void BfdService::apply(std::vector<BfdPeerConfig> peers) {
   drain();
 }
 
-void BfdService::add(const BfdPeerConfig& wanted) {
+void BfdService::retry_waiting() {
+  retry_timer_ = 0;
+  std::map<std::string, BfdPeerConfig> waiting = std::move(waiting_);
+  waiting_.clear();
+  for (auto& [name, config] : waiting) add(config, true);
+  drain();
+}
+
+BfdService::AddResult BfdService::add(const BfdPeerConfig& wanted, bool quiet) {
   Time now = loop_.now();
   bfd::SessionConfig config;
   config.local_discriminator = new_discriminator();
@@ -258,7 +268,7 @@ void BfdService::add(const BfdPeerConfig& wanted) {
     // The source of the route to the peer, as the kernel would pick it for BGP.
     if (auto local = local_address_towards(wanted.peer, wanted.multihop ? "" : wanted.interface))
       config.local_address = *local;
-    else
+    else if (!quiet)
       log_warning("BFD session " + wanted.name + ": " + local.message() + "; the kernel picks the source per packet");
   }
   if (!wanted.multihop) {
@@ -272,7 +282,7 @@ void BfdService::add(const BfdPeerConfig& wanted) {
   }
   if (auto s = bfd::validate(config); !s) {
     log_error("BFD session " + wanted.name + " not started: " + s.message());
-    return;
+    return AddResult::refused;
   }
   // A session still saying AdminDown for the same peer gives way to the new one.
   for (auto& [discriminator, endpoint] : endpoints_) {
@@ -287,14 +297,19 @@ void BfdService::add(const BfdPeerConfig& wanted) {
   auto sender = open_bfd_sender(
       {config.peer, config.local_address, config.multihop ? std::string() : config.interface, next_port_hint_});
   if (!sender) {
-    log_error("BFD session " + wanted.name + " not started: " + sender.message());
-    return;
+    // Typically the tunnel interface or its address is not there yet.
+    if (!quiet)
+      log_warning("BFD session " + wanted.name + " not started yet: " + sender.message() + "; trying again every " +
+                  std::to_string(options_.retry_interval.ms()) + " ms");
+    waiting_[wanted.name] = wanted;
+    if (!retry_timer_) retry_timer_ = loop_.schedule(now + options_.retry_interval, [this] { retry_waiting(); });
+    return AddResult::retry_later;
   }
   next_port_hint_ = sender->source_port == bfd::source_port_max ? bfd::source_port_min : sender->source_port + 1;
   if (auto s = sessions_.add(now, config); !s) {
     close(sender->fd);
     log_error("BFD session " + wanted.name + " not started: " + s.message());
-    return;
+    return AddResult::refused;
   }
   Endpoint endpoint;
   endpoint.name = wanted.name;
@@ -310,6 +325,7 @@ void BfdService::add(const BfdPeerConfig& wanted) {
            " from " + (config.local_address ? config.local_address->to_string() : std::string("any")) + " port " +
            std::to_string(sender->source_port) + ": " + std::to_string(config.desired_min_tx.ms()) + " ms x " +
            std::to_string(config.detect_mult));
+  return AddResult::started;
 }
 
 void BfdService::retire(uint32_t discriminator) {

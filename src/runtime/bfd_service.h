@@ -78,6 +78,9 @@ struct BfdServiceOptions {
   std::function<bool()> prepare_thread;
   // Fixed seed for the jitter PRNG; unset: std::random_device.
   std::optional<uint64_t> seed;
+  // A session whose socket cannot be opened yet (its tunnel interface or
+  // address does not exist) is tried again this often.
+  Duration retry_interval = Duration::seconds(5);
 };
 
 class BfdService {
@@ -125,7 +128,10 @@ private:
   Status open_listeners();
   void on_readable(int fd, bool multihop);
   void apply(std::vector<BfdPeerConfig> peers);
-  void add(const BfdPeerConfig& config);
+  enum class AddResult { started, refused, retry_later };
+  // `quiet`: a retry, which logs only success.
+  AddResult add(const BfdPeerConfig& config, bool quiet);
+  void retry_waiting();
   void retire(uint32_t discriminator);
   void finish_retiring(uint32_t discriminator);
   uint32_t new_discriminator();
@@ -146,6 +152,8 @@ private:
   DeadlineTimer timer_;
   std::vector<int> listeners_;
   std::map<std::string, Active> active_;
+  std::map<std::string, BfdPeerConfig> waiting_;  // wanted, socket not open yet
+  EventLoop::TimerId retry_timer_ = 0;
   std::unordered_map<uint32_t, Endpoint> endpoints_;
   // Single-hop peers whose interface is unknown: their packets are matched
   // without one (RFC 5881 §3 then rests on the TTL check alone).

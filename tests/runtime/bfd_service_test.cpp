@@ -48,6 +48,7 @@ protected:
   std::unique_ptr<BfdService> make_service(const TestNamespace& ns, std::vector<Recorded>& events) {
     BfdServiceOptions options;
     options.prepare_thread = [&ns] { return ns.enter(); };
+    options.retry_interval = Duration::milliseconds(200);
     return std::make_unique<BfdService>(
         owner_, [this, &events](const BfdEvent& e) { events.push_back({e, owner_.now()}); }, options);
   }
@@ -194,6 +195,22 @@ TEST_F(BfdServicePair, MultihopSessionUsesPort4784WithoutInterface) {
   owner_.run_for(Duration::milliseconds(500));
   EXPECT_EQ(last(events_b_, "mh", went_down), nullptr);
   b_->run("nft delete table inet t");
+}
+
+TEST_F(BfdServicePair, SessionStartsOnceItsInterfaceExists) {
+  // A tunnel interface created after halinkd started: the session waits for it.
+  BfdPeerConfig to_b = peer("late", "10.0.0.2", Duration::milliseconds(50), 3);
+  to_b.interface = "vlate";
+  service_a_->set_peers({to_b});
+  service_b_->set_peers({peer("late", "10.0.0.1", Duration::milliseconds(50), 3)});
+  owner_.run_for(Duration::milliseconds(300));
+  EXPECT_TRUE(service_a_->snapshot().empty());
+  ASSERT_EQ(a_->run("ip link set va down && ip link set va name vlate && ip link set vlate up"), 0);
+  ASSERT_TRUE(run_until([&] { return last(events_a_, "late", went_up) && last(events_b_, "late", went_up); },
+                        Duration::seconds(3)));
+  auto status = service_a_->snapshot();
+  ASSERT_EQ(status.size(), 1u);
+  EXPECT_EQ(status[0].info.interface, "vlate");
 }
 
 }  // namespace
