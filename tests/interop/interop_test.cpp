@@ -473,5 +473,29 @@ TEST(InteropReload, BrokenConfigurationIsRefusedAndSessionsStayUp) {
   EXPECT_GE(established_for(), up_before);
 }
 
+// 8. A crash leaves halinkd's routes and nexthop objects in the kernel (nobody
+// withdrew them); the next start removes what it does not relearn: here the
+// peer is gone, so nothing of protocol 201 may remain.
+TEST(InteropRestart, StaleKernelStateAfterCrashIsRemovedAtStartup) {
+  SKIP_UNLESS_RUNNABLE(PeerKind::bird);
+  Lab lab(PeerKind::bird);
+  ASSERT_TRUE(lab.ok());
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+
+  ASSERT_TRUE(lab.halinkd().signal(SIGKILL));
+  ASSERT_TRUE(wait_until([&] { return !lab.halinkd().running(); }, change_timeout));
+  ASSERT_EQ(lab.kernel_route(peer_network), Gateways{peer_address(1)}) << "a killed halinkd withdraws nothing";
+  lab.peer(1).stop();
+
+  std::string error;
+  ASSERT_TRUE(lab.halinkd().start(error)) << error;
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {}));
+  EXPECT_TRUE(wait_until([&] { return kernel_nexthop_count(lab.router().name()) == 0; }, change_timeout))
+      << run_command("ip -n " + lab.router().name() + " nexthop").output << lab.halinkd().diagnostics();
+}
+
 }  // namespace
 }  // namespace halink::interop
