@@ -3,8 +3,14 @@
 //
 //   halinkd (AS 65001, 10.1.0.0/16)  veth-pN 10.0.N.1/24 ── 10.0.N.2/24 veth-h  peer N (AS 65002, 10.2.0.0/16)
 //
-// What halinkd installed is read back from the kernel (`ip -j route`,
-// `ip -j nexthop`), not from halinkd's own view.
+// (plus fd00:N::/64 and fd01::/48 / fd02::/48 in the IPv6 test). What halinkd
+// installed is read back from the kernel (`ip -j route`, `ip -j nexthop`), not
+// from halinkd's own view. Timers are short (hold 9 s / keepalive 3 s, connect
+// retry 1 s on every side) and every wait polls with a timeout.
+//
+// Run: ctest -L interop -j3 (one entry per peer, about 40 s in parallel), or
+// interop_test --gtest_filter='*/FRR'. HALINK_INTEROP_KEEP=1 keeps the
+// configurations and logs under /tmp/halink-interop-lab-*.
 #include <gtest/gtest.h>
 #include <signal.h>
 

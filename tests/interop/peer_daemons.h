@@ -71,7 +71,6 @@ public:
   Process& operator=(const Process&) = delete;
 
   pid_t pid() const { return pid_; }
-  bool started() const { return pid_ > 0 || exit_status_ != -2; }
   // Reaps the child if it has exited; true while it runs.
   bool running();
   bool signal(int signo) const;
