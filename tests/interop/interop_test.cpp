@@ -55,6 +55,9 @@ public:
   bool ipv6 = false;
   // BFD on every IPv4 session, this interval both ways, Detect Mult 3; 0: off.
   int bfd_interval_ms = 0;
+  // TCP-MD5 key and GTSM on every IPv4 session, both ends.
+  std::string md5_password;
+  bool ttl_security = false;
   // halinkd's export policy towards every peer (config syntax).
   std::string export_policy = "all";
 
@@ -97,6 +100,8 @@ public:
     spec.hold_time = hold_time;
     spec.keepalive = keepalive;
     spec.bfd_interval_ms = bfd_interval_ms;
+    spec.md5_password = md5_password;
+    spec.ttl_security = ttl_security;
     peers_.push_back(make_peer(kind_, spec, dir_.subdir(spec.name)));
     peer_namespaces_.push_back(std::move(ns));
     return ::testing::AssertionSuccess();
@@ -119,6 +124,8 @@ public:
       yaml += "  - name: " + neighbor_name(i) + "\n    address: " + peer_address(i) + common;
       if (bfd_interval_ms)
         yaml += "    bfd: {interval_ms: " + std::to_string(bfd_interval_ms) + ", multiplier: 3}\n";
+      if (!md5_password.empty()) yaml += "    password_file: md5.key\n";
+      if (ttl_security) yaml += "    ttl_security: true\n";
       if (ipv6) yaml += "  - name: " + neighbor_name6(i) + "\n    address: " + peer_address6(i) + common;
     }
     return yaml;
@@ -129,6 +136,7 @@ public:
     std::string error;
     for (auto& p : peers_)
       if (!p->start(error)) return ::testing::AssertionFailure() << error;
+    if (!md5_password.empty()) write_file(dir_ / "md5.key", md5_password + "\n");
     halinkd_ = std::make_unique<Halinkd>(router_.name(), dir_.path());
     halinkd_->write_config(halinkd_config());
     if (!halinkd_->start(error)) return ::testing::AssertionFailure() << error;
@@ -253,6 +261,29 @@ TEST_P(InteropTest, ExportPrependIsSeenOnThePeersRoute) {
       << "AS_PATH at the peer has " << lab.peer(1).as_path_from_halinkd(halinkd_network).size()
       << " ASes, expected 3 x " << halinkd_as << "\n"
       << lab.describe(1);
+}
+
+// 1d. TCP-MD5 (RFC 2385): the peer's kernel drops every unsigned segment, so
+// an Established session with routes proves halinkd signs with the right key.
+TEST_P(InteropTest, Md5SignedSessionEstablishes) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  lab.md5_password = "interop-md5-key";
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
+// 1e. GTSM (RFC 5082) on both ends: each sends TTL 255 and accepts only 255.
+TEST_P(InteropTest, GtsmSessionEstablishes) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  lab.ttl_security = true;
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
 }
 
 // 2. Two peers in the same AS announce the same prefix with equal AS paths:

@@ -261,6 +261,8 @@ public:
               "  connect delay time 1;\n  connect retry time 1;\n"
               "  error wait time 1, 2;\n  error forget time 10;\n" +
               (spec_.bfd_interval_ms && !s.ipv6 ? "  bfd on;\n" : "") +
+              (!spec_.md5_password.empty() && !s.ipv6 ? "  password \"" + spec_.md5_password + "\";\n" : "") +
+              (spec_.ttl_security && !s.ipv6 ? "  ttl security on;\n" : "") +
               "  " + (s.ipv6 ? "ipv6" : "ipv4") + " { import all; export all; };\n"
               "}\n";
     }
@@ -355,6 +357,9 @@ public:
     if (spec_.bfd_interval_ms)
       conf += " neighbor " + spec_.halinkd_address + " bfd\n neighbor " + spec_.halinkd_address +
               " bfd profile halinkd\n";
+    if (!spec_.md5_password.empty())
+      conf += " neighbor " + spec_.halinkd_address + " password " + spec_.md5_password + "\n";
+    if (spec_.ttl_security) conf += " neighbor " + spec_.halinkd_address + " ttl-security hops 1\n";
     for (bool ipv6 : {false, true}) {
       conf += std::string(" address-family ") + (ipv6 ? "ipv6" : "ipv4") + " unicast\n";
       for (auto& n : spec_.networks)
@@ -475,7 +480,12 @@ public:
       conf += "[[neighbors]]\n"
               "  [neighbors.config]\n"
               "    neighbor-address = \"" + s.halinkd_address + "\"\n"
-              "    peer-as = " + std::to_string(spec_.halinkd_as) + "\n"
+              "    peer-as = " + std::to_string(spec_.halinkd_as) + "\n" +
+              (!spec_.md5_password.empty() && !s.ipv6 ? "    auth-password = \"" + spec_.md5_password + "\"\n" : "") +
+              (spec_.ttl_security && !s.ipv6 ? "  [neighbors.ttl-security.config]\n"
+                                               "    enabled = true\n"
+                                               "    ttl-min = 255\n"
+                                             : "") +
               "  [neighbors.timers.config]\n"
               "    connect-retry = 1\n"
               "    idle-hold-time-after-reset = 1\n"

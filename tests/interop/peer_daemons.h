@@ -117,6 +117,10 @@ struct PeerSpec {
   // and Detect Mult 3; 0: no BFD.
   int bfd_interval_ms = 0;
   std::string interface = "veth-h";  // its end of the link
+  // TCP-MD5 (RFC 2385) key of the IPv4 session; empty: none.
+  std::string md5_password;
+  // GTSM (RFC 5082) on the IPv4 session: send TTL 255, accept only 255.
+  bool ttl_security = false;
 };
 
 class PeerDaemon {
