@@ -534,5 +534,30 @@ TEST(InteropRestart, StaleKernelStateAfterCrashIsRemovedAtStartup) {
       << run_command("ip -n " + lab.router().name() + " nexthop").output << lab.halinkd().diagnostics();
 }
 
+// 9. Fast external fall-over: the interface to the peer goes down, the session
+// falls at once (not after the 9 s hold time) and the route leaves halinkd's
+// Loc-RIB; the link back up, the session and the kernel route return (the
+// kernel flushed the nexthop objects on that device, halinkd must reinstall).
+TEST(InteropLink, InterfaceDownDropsSessionAtOnceAndUpRestoresIt) {
+  SKIP_UNLESS_RUNNABLE(PeerKind::bird);
+  Lab lab(PeerKind::bird);
+  ASSERT_TRUE(lab.ok());
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+
+  ASSERT_EQ(lab.router().run("ip link set veth-p1 down"), 0);
+  EXPECT_TRUE(wait_until([&] { return lab.halinkd().neighbor_state(neighbor_name(1)) != "Established" &&
+                                      lab.halinkd().route_next_hops(peer_network).empty(); },
+                         2s))
+      << "still '" << lab.halinkd().neighbor_state(neighbor_name(1)) << "' 2 s after the link went down\n"
+      << lab.halinkd().diagnostics();
+
+  ASSERT_EQ(lab.router().run("ip link set veth-p1 up"), 0);
+  EXPECT_TRUE(lab.wait_established(1));
+  EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
 }  // namespace
 }  // namespace halink::interop
