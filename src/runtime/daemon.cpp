@@ -13,6 +13,7 @@
 #include "config/loader.h"
 #include "fib/memory_fib.h"
 #include "fib/netlink_fib.h"
+#include "runtime/bfd_socket.h"
 #include "runtime/log.h"
 #include "runtime/views_json.h"
 
@@ -144,7 +145,13 @@ PeerTransport Daemon::transport_for(const config::Neighbor& n) const {
 }
 
 void Daemon::add_neighbor(const config::Neighbor& n) {
-  bgp::PeerId id = speaker_->add_neighbor(loop_.now(), bgp::neighbor_settings_from(config_, n));
+  bgp::NeighborSettings settings = bgp::neighbor_settings_from(config_, n);
+  // Kernel next hops need a device: without `interface:` use the one the
+  // kernel would send to the peer through now (directly connected eBGP).
+  if (settings.interface.empty())
+    if (auto local = local_address_towards(n.address, {}); local.ok())
+      settings.interface = interface_with_address(*local);
+  bgp::PeerId id = speaker_->add_neighbor(loop_.now(), std::move(settings));
   peer_ids_[n.name] = id;
   transport_->set_peer(id, transport_for(n));
 }

@@ -33,8 +33,6 @@ struct NeighborSettings {
   // without asking the peer for a ROUTE-REFRESH.
   bool soft_reconfiguration_inbound = false;
   bool shutdown = false;  // configured administratively down
-
-  bool operator==(const NeighborSettings&) const = default;
 };
 
 struct SpeakerConfig {
