@@ -27,7 +27,6 @@
 //  - Max-prefix per family (warn, or tear down and optionally restart).
 #pragma once
 
-#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
