@@ -40,7 +40,7 @@ std::optional<BfdSettings> read_bfd(ErrorSink& sink, const Located& where, const
     return BfdSettings{};
   }
   BfdSettings bfd;
-  MapReader map(sink, where, {"interval_ms", "multiplier", "multihop", "auth"});
+  MapReader map(sink, where, {"interval_ms", "multiplier", "multihop", "auth", "log_only"});
   if (auto v = map.get("interval_ms")) {
     if (auto n = read_uint(sink, *v, 10, 60000, "milliseconds")) bfd.interval = Duration::milliseconds(int64_t(*n));
   }
@@ -50,6 +50,9 @@ std::optional<BfdSettings> read_bfd(ErrorSink& sink, const Located& where, const
   }
   if (auto v = map.get("multihop")) {
     if (auto b = read_bool(sink, *v)) bfd.multihop = *b;
+  }
+  if (auto v = map.get("log_only")) {
+    if (auto b = read_bool(sink, *v)) bfd.log_only = *b;
   }
   if (auto v = map.get("auth")) {
     MapReader auth_map(sink, *v, {"type", "key_id", "key_file"});

@@ -60,6 +60,9 @@ struct BfdSettings {
   uint8_t multiplier = defaults::bfd_multiplier;  // Detect Mult
   bool multihop = false;  // RFC 5883 (port 4784) instead of RFC 5881 single hop
   std::optional<BfdAuth> auth;
+  // Only log BFD state changes; BGP keeps using the path (for rolling BFD
+  // out on a link before trusting it to move traffic).
+  bool log_only = false;
 
   // Detection time with equal settings on both ends (RFC 5880 §6.8.4).
   Duration detection_time() const { return interval * multiplier; }

@@ -428,6 +428,12 @@ void Daemon::on_bfd_event(const BfdEvent& event) {
   const config::Neighbor* n = config_.find_neighbor(event.name);
   if (it == peer_ids_.end() || !n || !n->bfd) return;  // removed since the event was posted
   Time now = loop_.now();
+  if (n->bfd->log_only) {
+    if (event.went_up() || event.went_down())
+      log_warning("neighbor " + event.name + ": BFD " + (event.went_up() ? "Up" : "Down (diag " +
+                  bfd::diag_name(event.diag) + ")") + "; log_only: BGP session left alone");
+    return;
+  }
   if (event.went_up()) {
     bfd_path_down_.erase(event.name);
     speaker_->bfd_up(now, it->second);

@@ -357,3 +357,13 @@ routers:
 
 }  // namespace
 }  // namespace halink::config
+
+TEST(Loader, BfdLogOnlyIsRead) {
+  auto r = halink::config::load_router_string(
+      "local_as: 65001\nrouter_id: 10.0.0.1\nneighbors:\n  - name: p\n    address: 10.0.0.2\n    remote_as: 65002\n"
+      "    bfd: {interval_ms: 100, multiplier: 3, log_only: true}\n",
+      "r1");
+  ASSERT_TRUE(r.ok()) << r.message();
+  ASSERT_TRUE(r->neighbors[0].bfd.has_value());
+  EXPECT_TRUE(r->neighbors[0].bfd->log_only);
+}

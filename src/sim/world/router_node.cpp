@@ -30,6 +30,7 @@ void RouterNode::start(Time now) {
       c.detect_mult = n.bfd->multiplier;
       if (auto s = bfd_->add(now, c); s.ok()) {
         entry.bfd_discriminator = c.local_discriminator;
+        entry.bfd_log_only = n.bfd->log_only;
         bfd_by_channel_[sim_.link_channel(*entry.link)] = c.local_discriminator;
       } else {
         sim_.note(self_, "BFD for " + n.name + " not started: " + s.message());
@@ -146,6 +147,7 @@ void RouterNode::drain(Time now) {
       for (Neighbor& n : neighbors_) {
         if (n.bfd_discriminator != change->local_discriminator) continue;
         sim_.note(self_, "BFD " + speaker_->settings(n.peer)->name + ": " + change->reason);
+        if (n.bfd_log_only) continue;
         if (change->new_state == bfd::State::up)
           speaker_->bfd_up(now, n.peer);
         else if (change->old_state == bfd::State::up)

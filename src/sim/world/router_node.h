@@ -42,6 +42,7 @@ private:
     bgp::PeerId peer = 0;
     std::optional<LinkId> link;  // the tunnel the session runs over
     uint32_t bfd_discriminator = 0;
+    bool bfd_log_only = false;
   };
   void drain(Time now);
   Neighbor* neighbor_by_peer(bgp::PeerId peer);

@@ -46,3 +46,20 @@ TEST(World, BlackholedTunnelCostsAboutTheBfdDetectionTime) {
     EXPECT_LE(d.worst, Duration::milliseconds(400));
   }
 }
+
+TEST(World, BfdLogOnlyLeavesDetectionToTheHoldTimer) {
+  config::Topology topology = load("active-active.yaml");
+  for (auto& r : topology.routers)
+    for (auto& n : r.neighbors)
+      if (n.bfd) n.bfd->log_only = true;
+  RunOptions options;
+  options.failure_duration = Duration::seconds(15);
+  auto run = run_failure(topology, Failure{Failure::Kind::tunnel_blackhole, "r1-g1"}, options);
+  ASSERT_TRUE(run.ok()) << run.message();
+  for (auto& d : run->failure_outage) {
+    EXPECT_TRUE(d.recovered);
+    // keepalive 3 s / hold 9 s: 6–9 s after the last keepalive got through.
+    EXPECT_GE(d.worst, Duration::seconds(6));
+    EXPECT_LE(d.worst, Duration::milliseconds(9100));
+  }
+}
