@@ -252,7 +252,6 @@ Status Daemon::reload() {
     log_info("reload: no change");
     return {};
   }
-  config::RouterConfig old = std::move(config_);
   config_ = std::move(*fresh);
   for (const std::string& line : diff.describe()) log_info("reload: " + line);
   for (const config::NeighborChange& change : diff.neighbors) {
