@@ -15,13 +15,10 @@
 #include "fib/netlink_fib.h"
 #include "runtime/bfd_socket.h"
 #include "runtime/log.h"
-#include "runtime/views_json.h"
 
 namespace halink::runtime {
 
 namespace {
-
-nlohmann::json error_reply(const std::string& message) { return {{"ok", false}, {"error", message}}; }
 
 Result<std::string> read_secret(const std::string& path) {
   std::ifstream in(path);
@@ -106,6 +103,17 @@ Status Daemon::start() {
   if (auto s = transport_->listen(config_.listen.addresses, config_.listen.port); !s)
     return Error{"BGP listener: " + s.message()};
 
+  commands_ = std::make_unique<ControlCommands>(ControlContext{
+      .loop = loop_,
+      .speaker = *speaker_,
+      .fib = *fib_,
+      .config = config_,
+      .peer_ids = peer_ids_,
+      .bfd = bfd_,
+      .started_at = started_at_,
+      .reload = [this] { return reload(); },
+      .pump = [this] { pump(); },
+  });
   control_ = std::make_unique<ControlServer>(loop_, [this](const nlohmann::json& r) { return handle(r); });
   std::string control_path = options_.control_path.empty() ? config_.control_socket : options_.control_path;
   if (auto s = control_->listen(control_path); !s) return s;
@@ -305,71 +313,7 @@ Status Daemon::reload() {
   return {};
 }
 
-// ---------------------------------------------------------------- control socket
-
-nlohmann::json Daemon::handle(const nlohmann::json& request) {
-  std::string command = request.value("command", "");
-  if (command == "show") return show(request.value("what", ""), request);
-  if (command == "neighbor") return neighbor_command(request);
-  if (command == "reload") {
-    if (auto s = reload(); !s) return error_reply("reload refused, running configuration kept: " + s.message());
-    return {{"ok", true}};
-  }
-  return error_reply("unknown command '" + command + "' (show, neighbor, reload)");
-}
-
-nlohmann::json Daemon::show(const std::string& what, const nlohmann::json& request) {
-  Time now = loop_.now();
-  if (what == "neighbors") {
-    nlohmann::json list = nlohmann::json::array();
-    for (auto& n : speaker_->neighbors()) list.push_back(to_json(n, now));
-    return {{"ok", true}, {"neighbors", list}};
-  }
-  if (what == "routes") {
-    nlohmann::json list = nlohmann::json::array();
-    if (request.contains("prefix")) {
-      auto p = Prefix::parse(request.value("prefix", ""));
-      if (!p) return error_reply(p.message());
-      if (auto r = speaker_->route(*p)) list.push_back(to_json(*r));
-    } else {
-      for (auto& r : speaker_->routes()) list.push_back(to_json(r));
-    }
-    return {{"ok", true}, {"routes", list}};
-  }
-  if (what == "fib") {
-    nlohmann::json list = nlohmann::json::array();
-    for (auto& r : fib_->routes()) list.push_back(to_json(r));
-    fib::FibStats st = fib_->stats();
-    return {{"ok", true},
-            {"routes", list},
-            {"stats",
-             {{"routes", st.routes},
-              {"groups", st.groups},
-              {"next_hops", st.next_hops},
-              {"route_writes", st.route_writes},
-              {"group_writes", st.group_writes},
-              {"failed_writes", st.failed_writes}}}};
-  }
-  if (what == "status") {
-    return {{"ok", true},
-            {"router", config_.name},
-            {"local_as", config_.local_as},
-            {"router_id", config_.router_id.to_string()},
-            {"uptime_seconds", (now - started_at_).seconds_f()},
-            {"neighbors", peer_ids_.size()},
-            {"loc_rib_prefixes", speaker_->loc_rib_prefixes()},
-            {"attribute_sets", speaker_->attribute_sets()}};
-  }
-  if (what == "bfd") {
-    nlohmann::json list = nlohmann::json::array();
-    if (bfd_) {
-      Time bfd_now = bfd_->now();
-      for (const BfdSessionStatus& s : bfd_->snapshot()) list.push_back(to_json(s, bfd_now));
-    }
-    return {{"ok", true}, {"sessions", list}};
-  }
-  return error_reply("unknown show '" + what + "' (status, neighbors, routes, fib, bfd)");
-}
+nlohmann::json Daemon::handle(const nlohmann::json& request) { return commands_->handle(request); }
 
 // ---------------------------------------------------------------- BFD
 
@@ -449,29 +393,6 @@ void Daemon::on_bfd_event(const BfdEvent& event) {
     return;
   }
   pump();
-}
-
-nlohmann::json Daemon::neighbor_command(const nlohmann::json& request) {
-  std::string name = request.value("name", "");
-  std::string action = request.value("action", "");
-  std::string message = request.value("message", "");
-  auto it = peer_ids_.find(name);
-  if (it == peer_ids_.end()) return error_reply("no neighbor named '" + name + "'");
-  Time now = loop_.now();
-  if (action == "shutdown") {
-    speaker_->shutdown_neighbor(now, it->second, message);
-  } else if (action == "enable") {
-    speaker_->enable_neighbor(now, it->second);
-  } else if (action == "reset") {
-    speaker_->reset_neighbor(now, it->second, message);
-  } else if (action == "refresh") {
-    speaker_->request_refresh(now, it->second);
-  } else {
-    return error_reply("unknown neighbor action '" + action + "' (shutdown, enable, reset, refresh)");
-  }
-  pump();
-  log_info("neighbor " + name + ": " + action + " by operator" + (message.empty() ? "" : ": " + message));
-  return {{"ok", true}};
 }
 
 }  // namespace halink::runtime

@@ -13,6 +13,7 @@
 #include "fib/route.h"
 #include "runtime/bfd_service.h"
 #include "runtime/bgp_transport.h"
+#include "runtime/control_commands.h"
 #include "runtime/control_socket.h"
 #include "runtime/event_loop.h"
 #include "runtime/link_monitor.h"
@@ -48,8 +49,6 @@ private:
   void remove_neighbor(const std::string& name);
   PeerTransport transport_for(const config::Neighbor& n) const;
   Status setup_signals();
-  nlohmann::json show(const std::string& what, const nlohmann::json& request);
-  nlohmann::json neighbor_command(const nlohmann::json& request);
   // BFD (issue 5): sessions for neighbours with `bfd:`, on BfdService's thread.
   std::vector<BfdPeerConfig> bfd_peers() const;
   void apply_bfd();
@@ -62,6 +61,7 @@ private:
   std::unique_ptr<bgp::Speaker> speaker_;
   std::unique_ptr<fib::Fib> fib_;
   std::unique_ptr<BgpTransport> transport_;
+  std::unique_ptr<ControlCommands> commands_;
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<LinkMonitor> links_;
   DeadlineTimer speaker_timer_;
