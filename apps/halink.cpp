@@ -6,6 +6,7 @@
 
 #include "config/defaults.h"
 #include "design_commands.h"
+#include "probe_commands.h"
 #include "fib/sysctl_doctor.h"
 #include "runtime/control_socket.h"
 #include "runtime/show_text.h"
@@ -105,6 +106,7 @@ int main(int argc, char** argv) {
   });
 
   add_design_commands(app, exit_code);
+  add_probe_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;

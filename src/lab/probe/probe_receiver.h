@@ -2,7 +2,7 @@
 // FlowTracker, until the duration has passed or it is told to stop; then the
 // report. Receive times are read once per recvmmsg batch.
 //
-// The socket buffer is made large (8 MiB, SO_RCVBUFFORCE as root) and its
+// The socket buffer is made large (32 MiB, SO_RCVBUFFORCE as root) and its
 // overflow counter (SO_RXQ_OVFL) is reported as socket_drops, so a probe that
 // could not keep up is told apart from a network that lost packets.
 #pragma once
@@ -22,7 +22,7 @@ struct ProbeReceiverOptions {
   uint16_t port = 4000;
   Duration duration = Duration::infinite();
   Duration silence_grace = Duration::milliseconds(50);  // FlowTrackerOptions
-  int receive_buffer_bytes = 8 << 20;
+  int receive_buffer_bytes = 32 << 20;
 };
 
 class ProbeReceiver {

@@ -121,6 +121,10 @@ ProbeSenderResult ProbeSender::run(int stop_fd) {
   Time woke = start;
   for (;;) {
     Time now = probe_clock_now();
+    if (now - schedule.next_due() > options_.max_behind) {
+      ++result.stalls;
+      result.stalled_ns += schedule.resume_at(now).ns();
+    }
     while (schedule.next_due() <= now && schedule.next_due() < end) {
       SendSlot slot = schedule.pop();
       ProbePacket packet;
@@ -190,6 +194,8 @@ nlohmann::json sender_result_to_json(const ProbeSenderResult& r) {
           {"send_errors", r.send_errors},
           {"last_error", r.last_error},
           {"max_lateness_ms", double(r.max_lateness_ns / 1000) / 1e3},
+          {"stalls", r.stalls},
+          {"stalled_ms", double(r.stalled_ns / 1000) / 1e3},
           {"started_ns", r.started_ns},
           {"stopped_ns", r.stopped_ns}};
 }
@@ -198,10 +204,11 @@ std::string sender_result_to_text(const ProbeSenderResult& r) {
   char text[512];
   std::snprintf(text, sizeof text,
                 "probe sender run %016" PRIx64 " to %s: %" PRIu32 " flows x %" PRIu32 " packets/s, %.3f s, "
-                "%" PRIu64 " packets sent, %" PRIu64 " refused by the kernel%s%s, worst lateness %.3f ms\n",
+                "%" PRIu64 " packets sent, %" PRIu64 " refused by the kernel%s%s, worst lateness %.3f ms, "
+                "%" PRIu64 " stalls (%.3f ms not sent)\n",
                 r.run_id, r.to.c_str(), r.flows, r.rate, double(r.stopped_ns - r.started_ns) / 1e9, r.packets,
                 r.send_errors, r.last_error.empty() ? "" : " (last: ", r.last_error.empty() ? "" : (r.last_error + ")").c_str(),
-                double(r.max_lateness_ns) / 1e6);
+                double(r.max_lateness_ns) / 1e6, r.stalls, double(r.stalled_ns) / 1e6);
   return text;
 }
 

@@ -36,6 +36,9 @@ struct ProbeSenderOptions {
   uint32_t first_sequence = 0;
   Duration tick = Duration::microseconds(200);  // wake-up granularity (SendSchedule::wake_at)
   int end_markers = 3;                            // copies of each flow's end marker, 5 ms apart
+  // A sender this far behind its schedule (not scheduled by the kernel for a
+  // while) resumes at its rate rather than sending the backlog in a burst.
+  Duration max_behind = Duration::milliseconds(50);
 };
 
 Status validate(const ProbeSenderOptions& options);
@@ -50,6 +53,8 @@ struct ProbeSenderResult {
   uint64_t send_errors = 0;            // refused by the kernel (e.g. no route): lost at the source
   std::string last_error;
   int64_t max_lateness_ns = 0;         // worst delay of a send behind its schedule
+  uint64_t stalls = 0;                 // times it fell max_behind behind and resumed
+  int64_t stalled_ns = 0;              // time skipped that way (no packets, no sequence numbers)
   int64_t started_ns = 0, stopped_ns = 0;
 };
 

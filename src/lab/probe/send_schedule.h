@@ -31,6 +31,11 @@ public:
   // last wake-up, so that many flows cost one wake-up per tick rather than one
   // per packet. Each flow's packets stay one interval apart to within a tick.
   Time wake_at(Time last_wake, Duration tick) const;
+  // After a stall (the sender not scheduled for a while), shifts the rest of
+  // the schedule so the next slot is due at `now`: the flows resume at their
+  // rate instead of bursting the backlog, and no sequence number is skipped
+  // (skipping would look like loss to the receiver). Returns the shift.
+  Duration resume_at(Time now);
 
 private:
   Time due(uint64_t slot) const;
@@ -38,6 +43,7 @@ private:
   uint32_t flows_;
   Duration interval_;
   uint64_t next_ = 0;
+  Duration shift_;
 };
 
 }  // namespace halink::lab

@@ -43,5 +43,23 @@ TEST(SendSchedule, WakesAtMostOncePerTick) {
   EXPECT_EQ(slow.wake_at(start, Duration::microseconds(200)), start + Duration::milliseconds(1));
 }
 
+TEST(SendSchedule, ResumesAfterAStallWithoutBurstingOrSkipping) {
+  SendSchedule schedule(start, 2, Duration::milliseconds(1));
+  schedule.pop();  // flow 0, packet 0
+  // Not scheduled for 300 ms: the next slot resumes now, the ones after it
+  // keep their spacing, and no packet number is skipped.
+  Time now = start + Duration::milliseconds(300);
+  EXPECT_EQ(schedule.resume_at(now), Duration::milliseconds(300) - Duration::microseconds(500));
+  SendSlot slot = schedule.pop();
+  EXPECT_EQ(slot.flow, 1u);
+  EXPECT_EQ(slot.index, 0u);
+  EXPECT_EQ(slot.due, now);
+  slot = schedule.pop();
+  EXPECT_EQ(slot.index, 1u);
+  EXPECT_EQ(slot.due, now + Duration::microseconds(500));
+  // Not behind: nothing to shift.
+  EXPECT_EQ(schedule.resume_at(now), Duration::zero());
+}
+
 }  // namespace
 }  // namespace halink::lab
