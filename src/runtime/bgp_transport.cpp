@@ -108,10 +108,23 @@ void BgpTransport::accept_on(int listen_fd) {
   }
 }
 
+uint32_t BgpTransport::interest(const Connection& c) const {
+  uint32_t events = c.reading_paused ? 0u : uint32_t(EPOLLIN);
+  if (c.connecting || c.out_offset < c.out.size()) events |= EPOLLOUT;
+  return events;
+}
+
 void BgpTransport::watch(Connection& c) {
   Key key{c.peer, c.id};
-  uint32_t events = c.connecting || c.out_offset < c.out.size() ? EPOLLIN | EPOLLOUT : EPOLLIN;
-  loop_.watch(c.fd, events, [this, key](uint32_t ev) { on_event(key, ev); });
+  loop_.watch(c.fd, interest(c), [this, key](uint32_t ev) { on_event(key, ev); });
+}
+
+void BgpTransport::resume_reading() {
+  for (auto& [key, c] : connections_) {
+    if (!c.reading_paused || speaker_.pending_prefixes(key.first) >= resume_below_prefixes) continue;
+    c.reading_paused = false;
+    loop_.change(c.fd, interest(c));
+  }
 }
 
 void BgpTransport::connect(bgp::PeerId peer, bgp::ConnectionId connection) {
@@ -174,7 +187,7 @@ bool BgpTransport::flush(Connection& c) {
     c.out.clear();
     c.out_offset = 0;
   }
-  loop_.change(c.fd, c.out.empty() ? EPOLLIN : EPOLLIN | EPOLLOUT);
+  loop_.change(c.fd, interest(c));
   return true;
 }
 
@@ -217,6 +230,10 @@ void BgpTransport::on_readable(Connection& c) {
     return;
   }
   speaker_.on_bytes(loop_.now(), key.first, key.second, std::span<const uint8_t>(buf, size_t(n)));
+  if (speaker_.pending_prefixes(key.first) > pause_above_prefixes) {
+    c.reading_paused = true;
+    loop_.change(c.fd, interest(c));
+  }
   after_input_();
 }
 

@@ -35,6 +35,14 @@ public:
   void send(bgp::PeerId peer, bgp::ConnectionId connection, std::vector<uint8_t> bytes);
   void close(bgp::PeerId peer, bgp::ConnectionId connection);
 
+  // Reading stops while a neighbour has more than pause_above_prefixes
+  // received and not processed (memory stays bounded; TCP flow control slows
+  // the sender); the route-processing loop calls this after every slice to
+  // read again once the queue is below resume_below_prefixes.
+  static constexpr size_t pause_above_prefixes = 32768;
+  static constexpr size_t resume_below_prefixes = 8192;
+  void resume_reading();
+
   size_t open_connections() const { return connections_.size(); }
 
 private:
@@ -43,6 +51,7 @@ private:
     bgp::PeerId peer = 0;
     bgp::ConnectionId id = 0;
     bool connecting = false;
+    bool reading_paused = false;
     std::vector<uint8_t> out;
     size_t out_offset = 0;
   };
@@ -53,6 +62,7 @@ private:
   void on_readable(Connection& c);
   bool flush(Connection& c);  // false: the connection failed
   void watch(Connection& c);
+  uint32_t interest(const Connection& c) const;  // epoll events wanted now
   void fail(Key key);  // tell the speaker, forget the connection
   void forget(Key key);
   std::optional<bgp::PeerId> peer_for(const Endpoint& remote) const;

@@ -50,6 +50,14 @@ bfd::AuthType bfd_auth_type(config::BfdAuthType t) {
   return bfd::AuthType::none;
 }
 
+// Prefixes per route-processing slice: about four full 4096-octet UPDATEs
+// of /24s. A slice is one flush (one netlink batch, one round of UPDATEs to
+// the other neighbours), so much smaller slices pay that overhead more
+// often; much larger ones keep the loop away from timers and sockets for
+// longer. The liveness test (tests/runtime/liveness_test.cpp) shows the
+// keepalive and BFD timers holding with this size during a full table.
+constexpr size_t route_slice_prefixes = 4096;
+
 }  // namespace
 
 Daemon::Daemon(DaemonOptions options, config::RouterConfig config)
@@ -214,6 +222,22 @@ void Daemon::pump() {
   }
   pumping_ = false;
   speaker_timer_.arm(speaker_->next_deadline());
+  schedule_route_work();
+}
+
+void Daemon::schedule_route_work() {
+  if (route_work_posted_ || !speaker_->has_pending()) return;
+  route_work_posted_ = true;
+  // post() runs it on the next loop iteration, after epoll has handed out
+  // whatever became ready (keepalive timer, BFD event, another peer's bytes).
+  loop_.post([this] { process_route_slice(); });
+}
+
+void Daemon::process_route_slice() {
+  route_work_posted_ = false;
+  speaker_->process_pending(loop_.now(), route_slice_prefixes);
+  pump();  // FIB writes and UPDATEs of this slice; posts the next slice if any
+  transport_->resume_reading();
 }
 
 Status Daemon::setup_signals() {

@@ -45,6 +45,11 @@ private:
   explicit Daemon(DaemonOptions options, config::RouterConfig config);
   Status start();
   void pump();  // handles everything the speaker asked for
+  // Route work in slices (ARCHITECTURE.md "Liveness never waits for route
+  // processing"): one slice per loop iteration, sockets, timers and BFD
+  // events served in between.
+  void schedule_route_work();
+  void process_route_slice();
   void add_neighbor(const config::Neighbor& n);
   void remove_neighbor(const std::string& name);
   PeerTransport transport_for(const config::Neighbor& n) const;
@@ -74,6 +79,7 @@ private:
   int signal_fd_ = -1;
   Time started_at_;
   bool pumping_ = false;
+  bool route_work_posted_ = false;
 };
 
 }  // namespace halink::runtime

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "bgp/speaker/export_rules.h"
+#include "bgp/speaker/route_inbox.h"
 #include "bgp/policy/policy_evaluator.h"
 #include "bgp/wire/update_codec.h"
 
@@ -38,6 +39,7 @@ struct Speaker::Neighbor {
   AdjRibIn rib_in;
   AdjRibOut rib_out;
   PendingOut pending;
+  RouteInbox inbox;
   std::optional<Negotiated> negotiated;  // while Established
   std::optional<IpAddress> learned_local_address;
   Time state_since;
@@ -70,6 +72,10 @@ struct Speaker::Neighbor {
 namespace {
 constexpr PeerId local_peer = 0;
 int family_index(Family f) { return f == Family::ipv4 ? 0 : 1; }
+// Withdrawals of a session that went down are taken in chunks of this size
+// per round-robin turn, about the size of one full UPDATE's NLRI, so
+// another neighbour's UPDATEs are not starved behind a million of them.
+constexpr size_t withdrawal_turn = 1024;
 }  // namespace
 
 Speaker::Speaker(SpeakerConfig config, RandomSource random)
@@ -224,6 +230,30 @@ void Speaker::request_refresh(Time now, PeerId peer) {
   drain_session(now, *n);
 }
 
+void Speaker::refresh_in(Time now, PeerId peer) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  reapply_import(now, *n);
+  flush(now);
+}
+
+void Speaker::refresh_out(Time now, PeerId peer) {
+  Neighbor* n = find(peer);
+  if (!n || !n->established()) return;
+  // Forget what was sent so every exported route is announced again; what
+  // export no longer allows is withdrawn explicitly.
+  std::vector<Prefix> sent;
+  n->rib_out.for_each([&](const Prefix& p, const AttrSetRef&) { sent.push_back(p); });
+  n->rib_out.clear();
+  export_full_table(*n);
+  for (const Prefix& p : sent)
+    if (!n->rib_out.find(p)) n->pending.withdraw.push_back(p);
+  flush_neighbor(now, *n);
+  for (const AfiSafi& family : n->negotiated->families)
+    if (family.is_unicast()) (void)n->session.send_update(now, Update::end_of_rib(family));
+  drain_session(now, *n);
+}
+
 void Speaker::bfd_down(Time now, PeerId peer, const std::string& diagnostic) {
   Neighbor* n = find(peer);
   if (!n) return;
@@ -343,7 +373,7 @@ void Speaker::drain_session(Time now, Neighbor& n) {
             } else if constexpr (std::is_same_v<A, session::Down>) {
               on_down(now, n, a);
             } else if constexpr (std::is_same_v<A, session::ReceivedUpdate>) {
-              on_update(now, n, a);
+              n.inbox.push(std::move(a));  // processed in slices: process_pending()
             } else if constexpr (std::is_same_v<A, session::ReceivedRouteRefresh>) {
               on_route_refresh(now, n, a.refresh);
             }
@@ -374,25 +404,80 @@ void Speaker::on_established(Time now, Neighbor& n, const Negotiated& negotiated
 void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
   n.last_down = down.text;
   n.state_since = now;
-  if (!down.was_established) return;
+  if (!down.was_established) {
+    n.inbox.clear();
+    return;
+  }
   n.negotiated.reset();
   actions_.push_back(speaker::PeerDown{n.id, down.reason, down.text});
   // Forwarding first: every route through this neighbour's next hop moves
-  // in one step, then the per-prefix withdrawals follow.
+  // in one step; the per-prefix withdrawals follow in slices. One scan of
+  // the Adj-RIB-In finds both.
   std::vector<IpAddress> gateways;
-  n.rib_in.for_each([&](const Prefix&, const AttrSetRef& a) {
+  std::vector<Prefix> announced;
+  announced.reserve(n.rib_in.size());
+  n.rib_in.for_each([&](const Prefix& prefix, const AttrSetRef& a) {
+    announced.push_back(prefix);
     if (a->next_hop && std::find(gateways.begin(), gateways.end(), *a->next_hop) == gateways.end())
       gateways.push_back(*a->next_hop);
   });
   for (const IpAddress& g : gateways) actions_.push_back(speaker::NextHopDown{fib_next_hop(NextHop{g, n.id})});
-  withdraw_all_from(n);
+  n.inbox.replace_with_withdrawals(std::move(announced));
+  n.rib_in.clear_pre_policy();
   n.rib_out.clear();
   n.pending = {};
 }
 
 void Speaker::withdraw_all_from(Neighbor& n) {
+  n.inbox.clear();
   for (const Prefix& p : n.rib_in.prefixes()) mark_changed(p, decision_.withdraw(p, n.id));
   n.rib_in.clear_pre_policy();
+}
+
+bool Speaker::forwarding_usable(PeerId peer) const {
+  // A neighbour whose session went down still has paths in the Loc-RIB until
+  // its withdrawals are processed; the FIB dropped its next hops already.
+  const Neighbor* n = find(peer);
+  return !n || !n->inbox.has_withdrawals();
+}
+
+// ---------------------------------------------------------------- route processing
+
+bool Speaker::process_pending(Time now, size_t budget) {
+  size_t done = 0;
+  bool progressed = true;
+  // Round-robin, one UPDATE (or one chunk of withdrawals) per neighbour per
+  // turn: a neighbour sending a full table does not starve the others.
+  while (done < budget && progressed) {
+    progressed = false;
+    for (auto& [id, n] : neighbors_) {
+      if (done >= budget) break;
+      if (n->inbox.has_withdrawals()) {
+        std::vector<Prefix> chunk = n->inbox.take_withdrawals(std::min(budget - done, withdrawal_turn));
+        for (const Prefix& p : chunk) mark_changed(p, decision_.withdraw(p, id));
+        done += chunk.size();
+        progressed = true;
+      } else if (auto received = n->inbox.pop_update()) {
+        done += RouteInbox::cost_of(received->update);
+        on_update(now, *n, *received);
+        drain_session(now, *n);  // max-prefix may have ended the session
+        progressed = true;
+      }
+    }
+  }
+  flush(now);
+  return has_pending();
+}
+
+bool Speaker::has_pending() const {
+  for (auto& [id, n] : neighbors_)
+    if (!n->inbox.empty()) return true;
+  return false;
+}
+
+size_t Speaker::pending_prefixes(PeerId peer) const {
+  const Neighbor* n = find(peer);
+  return n ? n->inbox.queued_prefixes() : 0;
 }
 
 // ---------------------------------------------------------------- import
@@ -560,7 +645,8 @@ void Speaker::flush(Time now) {
     changes.changes.reserve(fib_dirty_.size());
     for (const Prefix& p : fib_dirty_) {
       fib::RouteChange change{p, {}};
-      for (const NextHop& hop : decision_.next_hops(p)) change.next_hops.push_back(fib_next_hop(hop));
+      for (const NextHop& hop : decision_.next_hops(p))
+        if (forwarding_usable(hop.peer)) change.next_hops.push_back(fib_next_hop(hop));
       changes.changes.push_back(std::move(change));
     }
     fib_dirty_.clear();
@@ -648,6 +734,7 @@ std::optional<NeighborView> Speaker::neighbor(PeerId peer) const {
     v.keepalive_time = n->negotiated->keepalive_time;
   }
   v.received_prefixes = n->rib_in.size();
+  v.queued_prefixes = n->inbox.queued_prefixes();
   v.advertised_prefixes = n->rib_out.size();
   v.rfc8212_blocked = rfc8212_blocks_import(n->settings.policy, n->ebgp()) ||
                       rfc8212_blocks_export(n->settings.policy, n->ebgp());
@@ -695,7 +782,8 @@ std::vector<fib::RouteChange> Speaker::forwarding_table() const {
   std::vector<fib::RouteChange> out;
   loc_rib_.for_each([&](const Prefix& p, const PathList& paths) {
     fib::RouteChange change{p, {}};
-    for (const NextHop& hop : next_hops_of(paths, peers_)) change.next_hops.push_back(fib_next_hop(hop));
+    for (const NextHop& hop : next_hops_of(paths, peers_))
+      if (forwarding_usable(hop.peer)) change.next_hops.push_back(fib_next_hop(hop));
     if (!change.next_hops.empty()) out.push_back(std::move(change));
   });
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.prefix < b.prefix; });

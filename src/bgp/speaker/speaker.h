@@ -21,9 +21,15 @@
 //    is ignored (§9.1.2); RFC 7606 treat-as-withdraw withdraws the UPDATE's
 //    NLRI and keeps the session; RFC 8212 default deny for eBGP without a
 //    policy, logged once per neighbour.
-//  - A session going down withdraws everything learned from it at once; a
-//    NextHopDown action comes first so a FIB with shared next-hop groups
-//    moves every prefix in one write.
+//  - Received UPDATEs are decoded at once (hold timer, keepalives and
+//    NOTIFICATIONs never wait) but queued per neighbour (route_inbox.h);
+//    process_pending() does the route work in bounded slices, round-robin
+//    over the neighbours, so the driver serves timers and sockets between
+//    slices (ARCHITECTURE.md "Liveness never waits for route processing").
+//  - A session going down emits NextHopDown for its next hops at once, so a
+//    FIB with shared next-hop groups moves every prefix in one write; the
+//    per-prefix withdrawals follow in slices. Until they are done, its
+//    stale paths are never handed to the FIB again.
 //  - Max-prefix per family (warn, or tear down and optionally restart).
 #pragma once
 
@@ -61,6 +67,7 @@ struct NeighborView {
   Duration hold_time;     // negotiated, while Established
   Duration keepalive_time;
   size_t received_prefixes = 0;  // accepted by import policy (post-policy Adj-RIB-In)
+  size_t queued_prefixes = 0;    // received or withdrawn, not processed yet (route_inbox.h)
   size_t advertised_prefixes = 0;
   bool rfc8212_blocked = false;  // eBGP without policy: nothing accepted/announced
   SessionCounters counters;
@@ -159,6 +166,19 @@ private:
   void check_max_prefix(Time now, Neighbor& n, Family family);
   void reapply_import(Time now, Neighbor& n);
   void mark_changed(const Prefix& prefix, const RouteChange& change);
+  // ---- Route processing in slices.
+  // Works through at most about `budget` prefixes of queued UPDATEs and
+  // peer-down withdrawals (whole UPDATEs: one may overshoot by its size),
+  // then emits the resulting RouteChanges and UPDATEs. Returns whether work
+  // remains. A driver with nothing else to serve (the simulator) passes
+  // unlimited_budget.
+  static constexpr size_t unlimited_budget = ~size_t(0);
+  bool process_pending(Time now, size_t budget);
+  bool has_pending() const;
+  // Prefixes queued for the neighbour, not processed yet: the driver stops
+  // reading its connection while this is above its bound.
+  size_t pending_prefixes(PeerId peer) const;
+
   void originate_networks();
   void export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths);
   void export_full_table(Neighbor& to);
@@ -184,3 +204,4 @@ private:
 };
 
 }  // namespace halink::bgp
+  bool forwarding_usable(PeerId peer) const;

@@ -155,6 +155,8 @@ void RouterNode::drain(Time now) {
       }
     }
   }
+  // Virtual time stands still while routes are processed: all at once.
+  speaker_->process_pending(now, bgp::Speaker::unlimited_budget);
   for (bgp::SpeakerAction& action : speaker_->take_actions()) {
     std::visit(
         [&](auto& a) {

@@ -57,6 +57,7 @@ void SpeakerNetwork::start() {
 
 void SpeakerNetwork::drain(size_t node) {
   auto& speaker = *nodes_[node].speaker;
+  speaker.process_pending(now_, bgp::Speaker::unlimited_budget);  // no sockets to serve in between
   for (bgp::SpeakerAction& action : speaker.take_actions()) {
     if (auto* send = std::get_if<bgp::speaker::SendBytes>(&action)) {
       size_t li = link_of(node, send->peer);
