@@ -230,30 +230,6 @@ void Speaker::request_refresh(Time now, PeerId peer) {
   drain_session(now, *n);
 }
 
-void Speaker::refresh_in(Time now, PeerId peer) {
-  Neighbor* n = find(peer);
-  if (!n) return;
-  reapply_import(now, *n);
-  flush(now);
-}
-
-void Speaker::refresh_out(Time now, PeerId peer) {
-  Neighbor* n = find(peer);
-  if (!n || !n->established()) return;
-  // Forget what was sent so every exported route is announced again; what
-  // export no longer allows is withdrawn explicitly.
-  std::vector<Prefix> sent;
-  n->rib_out.for_each([&](const Prefix& p, const AttrSetRef&) { sent.push_back(p); });
-  n->rib_out.clear();
-  export_full_table(*n);
-  for (const Prefix& p : sent)
-    if (!n->rib_out.find(p)) n->pending.withdraw.push_back(p);
-  flush_neighbor(now, *n);
-  for (const AfiSafi& family : n->negotiated->families)
-    if (family.is_unicast()) (void)n->session.send_update(now, Update::end_of_rib(family));
-  drain_session(now, *n);
-}
-
 void Speaker::bfd_down(Time now, PeerId peer, const std::string& diagnostic) {
   Neighbor* n = find(peer);
   if (!n) return;

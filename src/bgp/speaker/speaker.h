@@ -130,6 +130,19 @@ public:
   void on_bytes(Time now, PeerId peer, ConnectionId connection, std::span<const uint8_t> bytes);
   void on_closed(Time now, PeerId peer, ConnectionId connection);
 
+  // ---- Route processing in slices.
+  // Works through at most about `budget` prefixes of queued UPDATEs and
+  // peer-down withdrawals (whole UPDATEs: one may overshoot by its size),
+  // then emits the resulting RouteChanges and UPDATEs. Returns whether work
+  // remains. A driver with nothing else to serve (the simulator) passes
+  // unlimited_budget.
+  static constexpr size_t unlimited_budget = ~size_t(0);
+  bool process_pending(Time now, size_t budget);
+  bool has_pending() const;
+  // Prefixes queued for the neighbour, not processed yet: the driver stops
+  // reading its connection while this is above its bound.
+  size_t pending_prefixes(PeerId peer) const;
+
   // ---- Timers.
   void on_timer(Time now);
   Time next_deadline() const;
@@ -163,22 +176,10 @@ private:
   void import_path(Neighbor& n, const Prefix& prefix, const AttrSetRef& received);
   void withdraw_path(Neighbor& n, const Prefix& prefix);
   void withdraw_all_from(Neighbor& n);
+  bool forwarding_usable(PeerId peer) const;
   void check_max_prefix(Time now, Neighbor& n, Family family);
   void reapply_import(Time now, Neighbor& n);
   void mark_changed(const Prefix& prefix, const RouteChange& change);
-  // ---- Route processing in slices.
-  // Works through at most about `budget` prefixes of queued UPDATEs and
-  // peer-down withdrawals (whole UPDATEs: one may overshoot by its size),
-  // then emits the resulting RouteChanges and UPDATEs. Returns whether work
-  // remains. A driver with nothing else to serve (the simulator) passes
-  // unlimited_budget.
-  static constexpr size_t unlimited_budget = ~size_t(0);
-  bool process_pending(Time now, size_t budget);
-  bool has_pending() const;
-  // Prefixes queued for the neighbour, not processed yet: the driver stops
-  // reading its connection while this is above its bound.
-  size_t pending_prefixes(PeerId peer) const;
-
   void originate_networks();
   void export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths);
   void export_full_table(Neighbor& to);
@@ -204,4 +205,3 @@ private:
 };
 
 }  // namespace halink::bgp
-  bool forwarding_usable(PeerId peer) const;
