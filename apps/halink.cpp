@@ -53,42 +53,64 @@ int main(int argc, char** argv) {
     const char* help;
     std::string (*render)(const nlohmann::json&);
   };
-  std::string prefix;
-  for (Show s : {Show{"neighbors", "BGP neighbours and their sessions", halink::runtime::render_neighbors},
-                 Show{"routes", "Loc-RIB: every path, best and ECMP set", halink::runtime::render_routes},
+  std::string show_name, prefix, family, received_from, advertised_to;
+  for (Show s : {Show{"summary", "BGP summary: neighbours, state, up/down time, prefixes per family",
+                      halink::runtime::render_summary},
+                 Show{"neighbors", "BGP neighbours; with NAME its capabilities, timers, errors, counters",
+                      halink::runtime::render_neighbors},
+                 Show{"routes", "Loc-RIB (best and ECMP marked), or a neighbour's Adj-RIB-In/-Out",
+                      halink::runtime::render_routes},
                  Show{"fib", "what halinkd installed in the kernel", halink::runtime::render_fib},
                  Show{"status", "router identity and counts", halink::runtime::render_status},
                  Show{"bfd", "BFD sessions: state, diagnostics, negotiated timers, counters",
                       halink::runtime::render_bfd}}) {
     auto* sub = show->add_subcommand(s.name, s.help)->fallthrough();
-    if (std::string(s.name) == "routes") sub->add_option("prefix", prefix, "only this prefix");
+    if (std::string(s.name) == "neighbors") sub->add_option("name", show_name, "only this neighbour, in detail");
+    if (std::string(s.name) == "routes") {
+      sub->add_option("prefix", prefix, "a prefix (exact match) or an address (longest match)");
+      sub->add_option("--family", family, "only this address family")->check(CLI::IsMember({"ipv4", "ipv6"}));
+      auto* in = sub->add_option("--received-from", received_from, "the neighbour's Adj-RIB-In");
+      auto* out = sub->add_option("--advertised-to", advertised_to, "the neighbour's Adj-RIB-Out, as sent");
+      in->excludes(out);
+    }
     sub->callback([&, s] {
       nlohmann::json request{{"command", "show"}, {"what", s.name}};
+      if (!show_name.empty()) request["name"] = show_name;
       if (!prefix.empty()) request["prefix"] = prefix;
+      if (!family.empty()) request["family"] = family;
+      if (!received_from.empty()) request["received_from"] = received_from;
+      if (!advertised_to.empty()) request["advertised_to"] = advertised_to;
       exit_code = print_reply(control_request(socket, request), json, s.render);
     });
   }
 
   // ---- neighbor NAME ACTION
   auto* neighbor = app.add_subcommand("neighbor", "shut down, enable, reset or refresh one neighbour");
-  std::string name, action, message;
+  std::string name, action, direction, message;
+  bool soft = false;
   neighbor->add_option("name", name, "neighbour name as in the configuration")->required();
   neighbor->add_option("action", action, "shutdown | enable | reset | refresh")
       ->required()
       ->check(CLI::IsMember({"shutdown", "enable", "reset", "refresh"}));
+  neighbor->add_option("direction", direction,
+                       "refresh in: ROUTE-REFRESH or re-run import; out: re-send the Adj-RIB-Out (default in)")
+      ->check(CLI::IsMember({"in", "out"}));
+  neighbor->add_flag("--soft", soft, "reset: refresh both ways instead of dropping the session");
   neighbor->add_option("-m,--message", message, "RFC 9003 shutdown communication sent to the peer");
   neighbor->fallthrough();
   neighbor->callback([&] {
     nlohmann::json request{{"command", "neighbor"}, {"name", name}, {"action", action}, {"message", message}};
-    exit_code = print_reply(control_request(socket, request), false,
-                            [](const nlohmann::json&) { return std::string("ok\n"); });
+    if (!direction.empty()) request["direction"] = direction;
+    if (soft) request["soft"] = true;
+    exit_code = print_reply(control_request(socket, request), json,
+                            [](const nlohmann::json& r) { return r.value("done", std::string("ok")) + "\n"; });
   });
 
   // ---- reload
   auto* reload = app.add_subcommand("reload", "apply the configuration file again (a bad one is refused)");
   reload->fallthrough();
   reload->callback([&] {
-    exit_code = print_reply(control_request(socket, {{"command", "reload"}}), false,
+    exit_code = print_reply(control_request(socket, {{"command", "reload"}}), json,
                             [](const nlohmann::json&) { return std::string("configuration applied\n"); });
   });
 

@@ -1,6 +1,7 @@
 // The requests `halink` sends over the control socket, answered from the
-// daemon's state: show (status, neighbors, routes, fib, bfd), neighbor NAME
-// ACTION and reload. Request and reply fields are documented in docs/CONTROL.md.
+// daemon's state: show (summary, status, neighbors, routes, fib, bfd),
+// neighbor NAME ACTION and reload. Request and reply fields are documented
+// in docs/CONTROL.md.
 #pragma once
 
 #include <functional>
@@ -44,12 +45,28 @@ public:
 
 private:
   nlohmann::json show(const std::string& what, const nlohmann::json& request);
+  nlohmann::json show_summary();
+  nlohmann::json show_neighbors(const nlohmann::json& request);
+  nlohmann::json show_routes(const nlohmann::json& request);
   nlohmann::json neighbor_command(const nlohmann::json& request);
+  // refresh in / out for an Established neighbour: what was done, or why not.
+  Result<std::string> refresh(bgp::PeerId peer, bool in, bool out);
+  // The neighbour's BFD session as `show bfd` prints it; null without one.
+  nlohmann::json bfd_session(const std::string& name) const;
 
   ControlContext context_;
 };
 
 // {"ok": false, "error": message}
 nlohmann::json error_reply(const std::string& message);
+
+// What `show routes PREFIX` looks for: a prefix matches exactly, an address
+// matches the longest prefix containing it (as a forwarding lookup does).
+struct RouteQuery {
+  std::optional<Prefix> prefix;
+  std::optional<IpAddress> address;
+  static Result<RouteQuery> parse(const std::string& text);
+  bool contains(const Prefix& candidate) const;  // exact, or covers the address
+};
 
 }  // namespace halink::runtime

@@ -8,7 +8,14 @@
 
 namespace halink::runtime {
 
+// `halink show summary`: the familiar `show bgp summary`: a header with the
+// router's identity and counts, then one line per neighbour and family.
+std::string render_summary(const nlohmann::json& reply);
+// `halink show neighbors`: a table; with one neighbour named, its detail.
 std::string render_neighbors(const nlohmann::json& reply);
+// One neighbour's detail block: capabilities, timers, last error, counters.
+std::string render_neighbor_detail(const nlohmann::json& neighbor);
+// `halink show routes`: the Loc-RIB, or one neighbour's Adj-RIB-In/-Out.
 std::string render_routes(const nlohmann::json& reply);
 std::string render_fib(const nlohmann::json& reply);
 std::string render_status(const nlohmann::json& reply);

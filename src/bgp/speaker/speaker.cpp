@@ -230,6 +230,30 @@ void Speaker::request_refresh(Time now, PeerId peer) {
   drain_session(now, *n);
 }
 
+void Speaker::refresh_in(Time now, PeerId peer) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  reapply_import(now, *n);
+  flush(now);
+}
+
+void Speaker::refresh_out(Time now, PeerId peer) {
+  Neighbor* n = find(peer);
+  if (!n || !n->established()) return;
+  // Forget what was sent so every exported route is announced again; what
+  // export no longer allows is withdrawn explicitly.
+  std::vector<Prefix> sent;
+  n->rib_out.for_each([&](const Prefix& p, const AttrSetRef&) { sent.push_back(p); });
+  n->rib_out.clear();
+  export_full_table(*n);
+  for (const Prefix& p : sent)
+    if (!n->rib_out.find(p)) n->pending.withdraw.push_back(p);
+  flush_neighbor(now, *n);
+  for (const AfiSafi& family : n->negotiated->families)
+    if (family.is_unicast()) (void)n->session.send_update(now, Update::end_of_rib(family));
+  drain_session(now, *n);
+}
+
 void Speaker::bfd_down(Time now, PeerId peer, const std::string& diagnostic) {
   Neighbor* n = find(peer);
   if (!n) return;
@@ -715,6 +739,17 @@ std::optional<NeighborView> Speaker::neighbor(PeerId peer) const {
   v.rfc8212_blocked = rfc8212_blocks_import(n->settings.policy, n->ebgp()) ||
                       rfc8212_blocks_export(n->settings.policy, n->ebgp());
   v.counters = n->session.counters();
+  v.negotiated = n->negotiated;
+  for (Family f : {Family::ipv4, Family::ipv6}) {
+    NeighborView::PrefixCounts& counts = f == Family::ipv4 ? v.ipv4_prefixes : v.ipv6_prefixes;
+    if (n->rib_in.keeps_pre_policy()) {
+      size_t received = 0;
+      n->rib_in.for_each_pre_policy([&](const Prefix& p, const AttrSetRef&) { received += p.family() == f; });
+      counts.received = received;
+    }
+    counts.accepted = n->rib_in.size(f);
+    counts.advertised = n->rib_out.size(f);
+  }
   return v;
 }
 
@@ -741,6 +776,42 @@ std::optional<RouteView> Speaker::route(const Prefix& prefix) const {
     v.paths.push_back(std::move(pv));
   }
   for (const NextHop& hop : next_hops_of(*paths, peers_)) v.next_hops.push_back(fib_next_hop(hop));
+  return v;
+}
+
+std::optional<AdjRibView> Speaker::received_routes(PeerId peer, std::optional<Family> family) const {
+  const Neighbor* n = find(peer);
+  if (!n) return std::nullopt;
+  AdjRibView v;
+  v.pre_policy = n->rib_in.keeps_pre_policy();
+  auto add = [&](const Prefix& p, const AttrSetRef& a) {
+    if (family && p.family() != *family) return;
+    AdjRibRouteView r{p, a.attributes()};
+    if (const PathList* paths = loc_rib_.find(p))
+      for (size_t i = 0; i < paths->size(); ++i)
+        if ((*paths)[i].peer == peer) {
+          r.accepted = true;
+          r.best = i == 0 && paths->multipath_count() > 0;
+          r.multipath = i < paths->multipath_count();
+        }
+    v.routes.push_back(std::move(r));
+  };
+  if (v.pre_policy)
+    n->rib_in.for_each_pre_policy(add);
+  else
+    n->rib_in.for_each(add);
+  std::sort(v.routes.begin(), v.routes.end(), [](const auto& a, const auto& b) { return a.prefix < b.prefix; });
+  return v;
+}
+
+std::optional<AdjRibView> Speaker::advertised_routes(PeerId peer, std::optional<Family> family) const {
+  const Neighbor* n = find(peer);
+  if (!n) return std::nullopt;
+  AdjRibView v;
+  n->rib_out.for_each([&](const Prefix& p, const AttrSetRef& a) {
+    if (!family || p.family() == *family) v.routes.push_back(AdjRibRouteView{p, a.attributes()});
+  });
+  std::sort(v.routes.begin(), v.routes.end(), [](const auto& a, const auto& b) { return a.prefix < b.prefix; });
   return v;
 }
 

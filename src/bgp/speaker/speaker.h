@@ -71,6 +71,35 @@ struct NeighborView {
   size_t advertised_prefixes = 0;
   bool rfc8212_blocked = false;  // eBGP without policy: nothing accepted/announced
   SessionCounters counters;
+  // What both OPENs decided (capabilities, timers); set while Established.
+  std::optional<Negotiated> negotiated;
+  // Prefix counts per family for `show summary`. `received` counts the
+  // routes as the peer sent them and is known only when soft reconfiguration
+  // keeps the pre-policy copy; `accepted` passed import policy.
+  struct PrefixCounts {
+    std::optional<size_t> received;
+    size_t accepted = 0;
+    size_t advertised = 0;
+  };
+  PrefixCounts ipv4_prefixes;
+  PrefixCounts ipv6_prefixes;
+};
+
+// One route in a neighbour's Adj-RIB-In or Adj-RIB-Out, for
+// `halink show routes --received-from / --advertised-to`.
+struct AdjRibRouteView {
+  Prefix prefix;
+  PathAttributes attributes;  // as received (Adj-RIB-In) or as sent (Adj-RIB-Out)
+  bool accepted = false;      // Adj-RIB-In: passed import policy
+  bool best = false;          // Adj-RIB-In: this peer's path is the Loc-RIB best
+  bool multipath = false;     // Adj-RIB-In: this peer's path is in the ECMP set
+};
+struct AdjRibView {
+  // Adj-RIB-In only: true when these are the routes as received (soft
+  // reconfiguration keeps them), false when they are the accepted routes
+  // after import policy (rejected ones are not kept).
+  bool pre_policy = false;
+  std::vector<AdjRibRouteView> routes;  // sorted by prefix
 };
 
 // One path of a prefix for `halink show routes`.
@@ -114,6 +143,13 @@ public:
   void enable_neighbor(Time now, PeerId peer);
   void reset_neighbor(Time now, PeerId peer, const std::string& message);
   void request_refresh(Time now, PeerId peer);  // ROUTE-REFRESH towards the peer
+  // Operator's inbound soft refresh: import policy re-run from the
+  // pre-policy copy, or a ROUTE-REFRESH when no copy is kept (RFC 2918).
+  void refresh_in(Time now, PeerId peer);
+  // Operator's outbound soft refresh: export policy re-run over the Loc-RIB
+  // and the whole Adj-RIB-Out sent again, End-of-RIB after it (as for a
+  // peer's ROUTE-REFRESH, RFC 2918 §4).
+  void refresh_out(Time now, PeerId peer);
   // BFD said the path to the peer is down: the session goes down at once and
   // stays down until bfd_up() (a hold-down, so BGP does not re-establish
   // over a path BFD considers dead).
@@ -155,6 +191,9 @@ public:
   std::optional<NeighborView> neighbor(PeerId peer) const;
   std::vector<RouteView> routes(std::optional<Family> family = std::nullopt) const;
   std::optional<RouteView> route(const Prefix& prefix) const;
+  // A neighbour's Adj-RIB-In (see AdjRibView::pre_policy) and Adj-RIB-Out.
+  std::optional<AdjRibView> received_routes(PeerId peer, std::optional<Family> family = std::nullopt) const;
+  std::optional<AdjRibView> advertised_routes(PeerId peer, std::optional<Family> family = std::nullopt) const;
   // The forwarding state the speaker wants: every prefix with next hops.
   std::vector<fib::RouteChange> forwarding_table() const;
   size_t attribute_sets() const { return attributes_.size(); }
