@@ -38,6 +38,19 @@ Result<IpAddress> parse_address(const std::string& text, const char* option) {
   return address;
 }
 
+// The two options every probe command has: where and how long.
+struct Common {
+  IpAddress address;
+  Duration duration;
+};
+Result<Common> parse_common(const std::string& address_text, const char* address_option, double seconds) {
+  auto address = parse_address(address_text, address_option);
+  if (!address) return address.error();
+  auto duration = parse_duration(seconds);
+  if (!duration) return duration.error();
+  return Common{*address, *duration};
+}
+
 int fail(const std::string& message) {
   std::fprintf(stderr, "halink probe: %s\n", message.c_str());
   return 2;
@@ -64,14 +77,12 @@ void add_probe_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   receive->add_flag("--json", receive_json, "JSON report");
   receive->callback([&exit_code] {
-    auto address = parse_address(listen, "--listen");
-    auto duration = parse_duration(receive_seconds);
-    if (!address) return void(exit_code = fail(address.message()));
-    if (!duration) return void(exit_code = fail(duration.message()));
+    auto common = parse_common(listen, "--listen", receive_seconds);
+    if (!common) return void(exit_code = fail(common.message()));
     lab::ProbeReceiverOptions options;
-    options.listen = *address;
+    options.listen = common->address;
     options.port = receive_port;
-    options.duration = *duration;
+    options.duration = common->duration;
     options.silence_grace = Duration::microseconds(int64_t(grace_ms * 1000));
     int stop_fd = stop_on_signals();
     auto receiver = lab::ProbeReceiver::open(options);
@@ -101,12 +112,10 @@ void add_probe_commands(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   send->add_flag("--json", send_json, "JSON summary (run id, source port per flow, counters)");
   send->callback([&exit_code] {
-    auto address = parse_address(to, "--to");
-    auto duration = parse_duration(send_seconds);
-    if (!address) return void(exit_code = fail(address.message()));
-    if (!duration) return void(exit_code = fail(duration.message()));
-    send_options.to = *address;
-    send_options.duration = *duration;
+    auto common = parse_common(to, "--to", send_seconds);
+    if (!common) return void(exit_code = fail(common.message()));
+    send_options.to = common->address;
+    send_options.duration = common->duration;
     if (!from.empty()) {
       auto source = parse_address(from, "--from");
       if (!source) return void(exit_code = fail(source.message()));

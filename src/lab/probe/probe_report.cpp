@@ -11,12 +11,6 @@ namespace {
 // packet intervals, short in JSON.
 double milliseconds(int64_t ns) { return std::round(double(ns) / 1e3) / 1e3; }
 
-std::string run_id_text(uint64_t run_id) {
-  char text[17];
-  std::snprintf(text, sizeof text, "%016" PRIx64, run_id);
-  return text;
-}
-
 nlohmann::json optional_ns(const std::optional<int64_t>& ns) {
   return ns ? nlohmann::json(*ns) : nlohmann::json(nullptr);
 }
@@ -29,7 +23,7 @@ nlohmann::json flow_to_json(const FlowReport& f) {
                        {"duration_ms", milliseconds(o.duration_ns())},
                        {"lost", o.lost},
                        {"open", o.open}});
-  return {{"run_id", run_id_text(f.run_id)},
+  return {{"run_id", run_id_to_string(f.run_id)},
           {"flow", f.flow},
           {"source", f.source.to_string()},
           {"interval_ns", f.interval_ns},
@@ -54,6 +48,12 @@ nlohmann::json flow_to_json(const FlowReport& f) {
 }
 
 }  // namespace
+
+std::string run_id_to_string(uint64_t run_id) {
+  char text[17];
+  std::snprintf(text, sizeof text, "%016" PRIx64, run_id);
+  return text;
+}
 
 std::string ProbeEndpoint::to_string() const {
   std::string text = address.is_v6() ? "[" + address.to_string() + "]" : address.to_string();
@@ -99,7 +99,7 @@ std::string report_to_text(const ProbeReport& report) {
     std::string recovered = f.down_at_end ? "still down" : f.recovered_at_ns ? std::to_string(*f.recovered_at_ns) : "-";
     std::snprintf(line, sizeof line,
                   "%-16s %5" PRIu32 " %-22s %9" PRIu64 " %9" PRIu64 " %7" PRIu64 " %5" PRIu64 " %6" PRIu64 " %7zu %11.3f %s\n",
-                  run_id_text(f.run_id).c_str(), f.flow, f.source.to_string().c_str(), f.sent, f.received, f.lost,
+                  run_id_to_string(f.run_id).c_str(), f.flow, f.source.to_string().c_str(), f.sent, f.received, f.lost,
                   f.duplicates, f.reordered, f.outages.size(), milliseconds(f.longest_outage_ns), recovered.c_str());
     out += line;
   }

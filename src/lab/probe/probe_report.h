@@ -79,6 +79,9 @@ struct ProbeReport {
 
 ProbeTotals total_of(const std::vector<FlowReport>& flows);
 
+// A sender run id as both reports print it: 16 hex digits.
+std::string run_id_to_string(uint64_t run_id);
+
 nlohmann::json report_to_json(const ProbeReport& report);
 // A readable table: one line per flow, then the totals.
 std::string report_to_text(const ProbeReport& report);

@@ -14,6 +14,7 @@
 #include <cstring>
 
 #include "lab/probe/probe_clock.h"
+#include "lab/probe/probe_report.h"
 #include "lab/probe/probe_socket_address.h"
 #include "lab/probe/send_schedule.h"
 
@@ -28,16 +29,24 @@ uint64_t new_run_id() {
   return id;
 }
 
-void sleep_until(int timer_fd, Time when) {
+void arm(int timer_fd, Time when) {
   itimerspec spec{};
   spec.it_value.tv_sec = when.ns() / 1'000'000'000;
   spec.it_value.tv_nsec = when.ns() % 1'000'000'000;
   timerfd_settime(timer_fd, TFD_TIMER_ABSTIME, &spec, nullptr);
+}
+
+void consume(int timer_fd) {
   uint64_t expirations = 0;
+  [[maybe_unused]] auto n = read(timer_fd, &expirations, sizeof expirations);
+}
+
+void sleep_until(int timer_fd, Time when) {
+  arm(timer_fd, when);
   pollfd fd{timer_fd, POLLIN, 0};
   while (poll(&fd, 1, -1) < 0 && errno == EINTR) {
   }
-  [[maybe_unused]] auto n = read(timer_fd, &expirations, sizeof expirations);
+  consume(timer_fd);
 }
 
 }  // namespace
@@ -144,16 +153,10 @@ ProbeSenderResult ProbeSender::run(int stop_fd) {
     }
     if (schedule.next_due() >= end) break;
     Time wake = schedule.wake_at(woke, options_.tick);
-    itimerspec spec{};
-    spec.it_value.tv_sec = wake.ns() / 1'000'000'000;
-    spec.it_value.tv_nsec = wake.ns() % 1'000'000'000;
-    timerfd_settime(timer_fd_, TFD_TIMER_ABSTIME, &spec, nullptr);
+    arm(timer_fd_, wake);
     if (poll(fds, 2, -1) < 0 && errno != EINTR) break;
     if (fds[1].revents) break;
-    if (fds[0].revents) {
-      uint64_t expirations = 0;
-      [[maybe_unused]] auto n = read(timer_fd_, &expirations, sizeof expirations);
-    }
+    if (fds[0].revents) consume(timer_fd_);
     woke = wake;
   }
 
@@ -183,9 +186,7 @@ void ProbeSender::send_end_markers(const std::vector<ProbePacket>& ends, ProbeSe
 }
 
 nlohmann::json sender_result_to_json(const ProbeSenderResult& r) {
-  char run_id[17];
-  std::snprintf(run_id, sizeof run_id, "%016" PRIx64, r.run_id);
-  return {{"run_id", run_id},
+  return {{"run_id", run_id_to_string(r.run_id)},
           {"to", r.to},
           {"flows", r.flows},
           {"rate", r.rate},
@@ -203,10 +204,10 @@ nlohmann::json sender_result_to_json(const ProbeSenderResult& r) {
 std::string sender_result_to_text(const ProbeSenderResult& r) {
   char text[512];
   std::snprintf(text, sizeof text,
-                "probe sender run %016" PRIx64 " to %s: %" PRIu32 " flows x %" PRIu32 " packets/s, %.3f s, "
+                "probe sender run %s to %s: %" PRIu32 " flows x %" PRIu32 " packets/s, %.3f s, "
                 "%" PRIu64 " packets sent, %" PRIu64 " refused by the kernel%s%s, worst lateness %.3f ms, "
                 "%" PRIu64 " stalls (%.3f ms not sent)\n",
-                r.run_id, r.to.c_str(), r.flows, r.rate, double(r.stopped_ns - r.started_ns) / 1e9, r.packets,
+                run_id_to_string(r.run_id).c_str(), r.to.c_str(), r.flows, r.rate, double(r.stopped_ns - r.started_ns) / 1e9, r.packets,
                 r.send_errors, r.last_error.empty() ? "" : " (last: ", r.last_error.empty() ? "" : (r.last_error + ")").c_str(),
                 double(r.max_lateness_ns) / 1e6, r.stalls, double(r.stalled_ns) / 1e6);
   return text;
