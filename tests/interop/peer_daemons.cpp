@@ -19,35 +19,7 @@ namespace halink::interop {
 
 namespace fs = std::filesystem;
 
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout) {
-  auto deadline = std::chrono::steady_clock::now() + timeout;
-  for (;;) {
-    if (condition()) return true;
-    if (std::chrono::steady_clock::now() >= deadline) return false;
-    std::this_thread::sleep_for(50ms);
-  }
-}
-
-CommandResult run_command(const std::string& shell_command) {
-  CommandResult result;
-  FILE* pipe = popen((shell_command + " 2>&1").c_str(), "r");
-  if (!pipe) return result;
-  char buffer[4096];
-  size_t n;
-  while ((n = fread(buffer, 1, sizeof buffer, pipe)) > 0) result.output.append(buffer, n);
-  int status = pclose(pipe);
-  result.status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-  return result;
-}
-
 namespace {
-// Single quotes for sh: 'it'\''s'.
-std::string quoted(const std::string& text) {
-  std::string out = "'";
-  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return out + "'";
-}
-
 nlohmann::json parse_json(const std::string& text) {
   auto j = nlohmann::json::parse(text, nullptr, false);
   return j.is_discarded() ? nlohmann::json() : j;
@@ -65,122 +37,6 @@ int64_t id_of(const nlohmann::json& j, const char* key) {
   return j[key].get<int64_t>();
 }
 }  // namespace
-
-CommandResult run_in(const std::string& ns, const std::string& shell_command) {
-  return run_command("ip netns exec " + ns + " sh -c " + quoted(shell_command));
-}
-
-bool is_executable(const std::string& path) { return access(path.c_str(), X_OK) == 0; }
-
-std::string tail_of(const fs::path& file, int lines) {
-  std::ifstream in(file);
-  if (!in) return "(no " + file.string() + ")\n";
-  std::deque<std::string> last;
-  for (std::string line; std::getline(in, line);) {
-    last.push_back(line);
-    if (static_cast<int>(last.size()) > lines) last.pop_front();
-  }
-  std::string out = "--- " + file.string() + " (last " + std::to_string(last.size()) + " lines)\n";
-  for (auto& l : last) out += l + "\n";
-  return out;
-}
-
-ScratchDir::ScratchDir(const std::string& tag) {
-  std::string pattern = (fs::temp_directory_path() / ("halink-interop-" + tag + "-XXXXXX")).string();
-  if (char* made = mkdtemp(pattern.data())) path_ = made;
-  chmod(path_.c_str(), 0777);
-}
-
-ScratchDir::~ScratchDir() {
-  // HALINK_INTEROP_KEEP=1 leaves configurations and logs for a post-mortem.
-  if (std::getenv("HALINK_INTEROP_KEEP")) {
-    std::fprintf(stderr, "interop: kept %s\n", path_.c_str());
-    return;
-  }
-  std::error_code ignored;
-  fs::remove_all(path_, ignored);
-}
-
-fs::path ScratchDir::subdir(const std::string& name) const {
-  fs::path p = path_ / name;
-  fs::create_directories(p);
-  chmod(p.c_str(), 0777);
-  return p;
-}
-
-void write_file(const fs::path& file, const std::string& text) {
-  std::ofstream(file, std::ios::trunc) << text;
-  chmod(file.c_str(), 0644);
-}
-
-// ---------------------------------------------------------------- Process
-
-Process::Process(const std::vector<std::string>& argv, const fs::path& log) {
-  std::vector<char*> args;
-  for (auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-  args.push_back(nullptr);
-  pid_t parent = getpid();
-  pid_t pid = fork();
-  if (pid == 0) {
-    // A crashed test must not leave daemons behind.
-    prctl(PR_SET_PDEATHSIG, SIGKILL);
-    if (getppid() != parent) _exit(127);
-    int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    if (fd >= 0) {
-      dup2(fd, STDOUT_FILENO);
-      dup2(fd, STDERR_FILENO);
-      close(fd);
-    }
-    int null = open("/dev/null", O_RDONLY);
-    if (null >= 0) dup2(null, STDIN_FILENO);
-    execvp(args[0], args.data());
-    _exit(127);
-  }
-  if (pid > 0) pid_ = pid;
-}
-
-Process& Process::operator=(Process&& other) noexcept {
-  if (this != &other) {
-    stop();
-    pid_ = other.pid_;
-    exit_status_ = other.exit_status_;
-    other.pid_ = -1;
-  }
-  return *this;
-}
-
-void Process::record(int wait_status) {
-  exit_status_ = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128 + WTERMSIG(wait_status);
-  pid_ = -1;
-}
-
-bool Process::running() {
-  if (pid_ <= 0) return false;
-  int status = 0;
-  if (waitpid(pid_, &status, WNOHANG) == pid_) {
-    record(status);
-    return false;
-  }
-  return true;
-}
-
-bool Process::signal(int signo) const { return pid_ > 0 && kill(pid_, signo) == 0; }
-
-int Process::stop(std::chrono::milliseconds grace) {
-  if (!running()) return pid_ < 0 && exit_status_ == -2 ? -1 : exit_status_;
-  kill(pid_, SIGTERM);
-  if (!wait_until([&] { return !running(); }, grace)) {
-    kill(pid_, SIGKILL);
-    int status = 0;
-    if (waitpid(pid_, &status, 0) == pid_) record(status);
-  }
-  return exit_status_;
-}
-
-std::vector<std::string> in_namespace(const std::string& ns, std::vector<std::string> argv) {
-  argv.insert(argv.begin(), {"ip", "netns", "exec", ns});
-  return argv;
-}
 
 // ---------------------------------------------------------------- peers
 
@@ -459,7 +315,7 @@ private:
   }
   CommandResult vtysh(const std::string& command) const {
     return run_in(spec_.namespace_name,
-                  std::string(vtysh_binary) + " --vty_socket " + dir_.string() + " -c " + quoted(command));
+                  std::string(vtysh_binary) + " --vty_socket " + dir_.string() + " -c " + shell_quoted(command));
   }
   PeerSpec spec_;
   fs::path dir_;

@@ -16,78 +16,24 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/process.h"
+
 namespace halink::interop {
 
 using namespace std::chrono_literals;
 
-// Polls `condition` every 50 ms until it holds or `timeout` has passed.
-// Returns whether it held (correctness never rests on a fixed sleep).
-bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds timeout);
-
-struct CommandResult {
-  int status = -1;     // exit status, -1 when it could not run or was killed
-  std::string output;  // stdout and stderr together
-  bool ok() const { return status == 0; }
-};
-// Runs a shell command in the test's own namespace.
-CommandResult run_command(const std::string& shell_command);
-// Runs a command inside network namespace `ns`.
-CommandResult run_in(const std::string& ns, const std::string& shell_command);
-
-bool is_executable(const std::string& path);
-// The last `lines` lines of a file, for failure messages.
-std::string tail_of(const std::filesystem::path& file, int lines = 30);
-
-// A scratch folder for configurations, sockets and logs, removed at the end.
-// World-writable: FRR's daemons drop to the frr user and write there.
-class ScratchDir {
-public:
-  explicit ScratchDir(const std::string& tag);
-  ~ScratchDir();
-  ScratchDir(const ScratchDir&) = delete;
-  ScratchDir& operator=(const ScratchDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
-  // A world-writable sub-folder.
-  std::filesystem::path subdir(const std::string& name) const;
-
-private:
-  std::filesystem::path path_;
-};
-
-void write_file(const std::filesystem::path& file, const std::string& text);
-
-// A child process started by fork+exec, its output appended to a log file.
-// `ip netns exec NS PROGRAM ...` execs PROGRAM, so the PID is the daemon's.
-// The destructor stops it (SIGTERM, then SIGKILL after a grace period).
-class Process {
-public:
-  Process() = default;
-  Process(const std::vector<std::string>& argv, const std::filesystem::path& log);
-  ~Process() { stop(); }
-  Process(Process&& other) noexcept : pid_(other.pid_), exit_status_(other.exit_status_) { other.pid_ = -1; }
-  Process& operator=(Process&& other) noexcept;
-  Process(const Process&) = delete;
-  Process& operator=(const Process&) = delete;
-
-  pid_t pid() const { return pid_; }
-  // Reaps the child if it has exited; true while it runs.
-  bool running();
-  bool signal(int signo) const;
-  // SIGTERM, waits up to `grace`, then SIGKILL. Returns the exit status
-  // (128 + signal when killed by one), -1 if it never ran.
-  int stop(std::chrono::milliseconds grace = 5000ms);
-  // The exit status once it has exited, -2 while it runs.
-  int exit_status() const { return exit_status_; }
-
-private:
-  void record(int wait_status);
-  pid_t pid_ = -1;
-  int exit_status_ = -2;
-};
-
-// The argv for `ip netns exec NS argv...`.
-std::vector<std::string> in_namespace(const std::string& ns, std::vector<std::string> argv);
+// Process, scratch-folder and shell helpers live in tests/support/process.h.
+using testing::CommandResult;
+using testing::in_namespace;
+using testing::is_executable;
+using testing::Process;
+using testing::run_command;
+using testing::run_in;
+using testing::ScratchDir;
+using testing::shell_quoted;
+using testing::tail_of;
+using testing::wait_until;
+using testing::write_file;
 
 // ---------------------------------------------------------------- peers
 
