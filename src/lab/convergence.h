@@ -1,0 +1,35 @@
+// When a running lab has converged: asked of every halinkd over its
+// control socket, the way an operator would (`halink show neighbors`,
+// `show bfd`, `show fib`).
+//
+// Converged means: every BGP session is Established and every BFD session
+// Up, except those over tunnels that are failed on purpose (`expect_down`),
+// which must not be; and no router's installed routes changed for `stable`.
+#pragma once
+
+#include <set>
+#include <string>
+
+#include "core/result.h"
+#include "core/time.h"
+#include "lab/lab.h"
+
+namespace halink::lab {
+
+struct ConvergenceOptions {
+  std::set<std::string> expect_down;  // tunnels whose sessions must not be up
+  std::set<std::string> routers_down;  // routers whose daemon is not running
+  Duration stable = Duration::milliseconds(500);
+  Duration limit = Duration::seconds(60);
+};
+
+struct Convergence {
+  Duration took;  // from the call until converged (including `stable`)
+  Duration sessions_up_after;  // until every expected session was Established
+};
+
+// Polls every 50 ms; an Error names the sessions still not where expected
+// when `limit` passes (or when interrupted).
+Result<Convergence> wait_converged(const Lab& lab, const ConvergenceOptions& options);
+
+}  // namespace halink::lab
