@@ -7,6 +7,7 @@
 #include "config/defaults.h"
 #include "design_commands.h"
 #include "probe_commands.h"
+#include "lab_commands.h"
 #include "fib/sysctl_doctor.h"
 #include "runtime/control_socket.h"
 #include "runtime/show_text.h"
@@ -129,6 +130,7 @@ int main(int argc, char** argv) {
 
   add_design_commands(app, exit_code);
   add_probe_commands(app, exit_code);
+  add_lab_commands(app, exit_code);
 
   CLI11_PARSE(app, argc, argv);
   return exit_code;
