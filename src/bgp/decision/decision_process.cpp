@@ -42,7 +42,7 @@ std::vector<NextHop> next_hops_of(const Snapshot::Member* members, size_t count,
   hops.reserve(count);
   for (size_t i = 0; i < count; ++i) {
     if (peers[members[i].peer].local) continue;
-    hops.push_back(NextHop{forwarding_address(members[i].attributes.attributes()), members[i].peer});
+    hops.push_back(NextHop{members[i].attributes.forwarding_address(), members[i].peer});
   }
   std::sort(hops.begin(), hops.end());
   hops.erase(std::unique(hops.begin(), hops.end()), hops.end());
@@ -60,7 +60,7 @@ bool same_next_hops(const Snapshot& a, const Snapshot& b, const PeerTable& peers
     size_t n = 0;
     for (size_t i = 0; i < s.size(); ++i) {
       const Snapshot::Member& m = s.begin()[i];
-      if (!peers[m.peer].local) out[n++] = NextHop{forwarding_address(m.attributes.attributes()), m.peer};
+      if (!peers[m.peer].local) out[n++] = NextHop{m.attributes.forwarding_address(), m.peer};
     }
     std::sort(out, out + n);
     return static_cast<size_t>(std::unique(out, out + n) - out);
@@ -72,6 +72,14 @@ bool same_next_hops(const Snapshot& a, const Snapshot& b, const PeerTable& peers
 RouteChange difference(const Snapshot& before, const PathList* after, const PeerTable& peers) {
   const size_t after_count = after ? after->multipath_count() : 0;
   RouteChange change;
+  if (before.size() == 0) {
+    // A first path (the whole of a table load): forwarding changes unless
+    // every selected path is our own.
+    change.best_changed = after_count > 0;
+    for (size_t i = 0; i < after_count && !change.next_hops_changed; ++i)
+      change.next_hops_changed = !peers[(*after)[i].peer].local;
+    return change;
+  }
   if ((before.size() > 0) != (after_count > 0)) {
     change.best_changed = true;
   } else if (after_count > 0) {
@@ -103,13 +111,15 @@ std::vector<NextHop> next_hops_of(const PathList& paths, const PeerTable& peers)
 RouteChange DecisionProcess::update(const Prefix& prefix, PeerId peer, AttrSetRef attributes) {
   PathList& paths = rib_.find_or_insert(prefix);
   Path* existing = paths.find(peer);
-  if (existing && existing->attributes == attributes) return {};  // a duplicate announcement
+  // A duplicate announcement; unless the path is a retired one that the
+  // peer's new session announces again, which makes it current.
+  if (existing && existing->attributes == attributes && rib_.is_current(*existing)) return {};
   const Snapshot before(paths);
   if (existing)
-    existing->attributes = std::move(attributes);  // implicit withdraw + replace (RFC 4271 §3.1)
+    rib_.set_attributes(prefix.family(), *existing, std::move(attributes));  // implicit withdraw + replace (RFC 4271 §3.1)
   else
     rib_.add_path(paths, prefix.family(), Path{std::move(attributes), peer});
-  select_paths(paths, prefix.family(), peers_, config_);
+  select_paths(paths, prefix.family(), peers_, config_, rib_);
   return difference(before, &paths, peers_);
 }
 
@@ -125,32 +135,65 @@ RouteChange DecisionProcess::withdraw(const Prefix& prefix, PeerId peer) {
     rib_.erase(prefix);
     return change;
   }
-  select_paths(*paths, prefix.family(), peers_, config_);
+  select_paths(*paths, prefix.family(), peers_, config_, rib_);
   return difference(before, paths, peers_);
+}
+
+RouteChange DecisionProcess::withdraw_retired(const Prefix& prefix, PeerId peer) {
+  PathList* paths = rib_.find(prefix);
+  const Path* existing = paths ? paths->find(peer) : nullptr;
+  if (!existing || rib_.is_current(*existing)) return {};
+  return withdraw(prefix, peer);
+}
+
+std::vector<NextHop> DecisionProcess::begin_peer_withdrawal(PeerId peer) {
+  std::vector<NextHop> hops;
+  for (const IpAddress& address : rib_.retire_peer(peer)) hops.push_back(NextHop{address, peer});
+  const PeerInfo* info = peers_.find(peer);
+  if (info && info->local) hops.clear();  // our own routes forward nowhere
+  std::sort(hops.begin(), hops.end());
+  return hops;
 }
 
 RouteChange DecisionProcess::reselect(const Prefix& prefix) {
   PathList* paths = rib_.find(prefix);
   if (!paths) return {};
   const Snapshot before(*paths);
-  select_paths(*paths, prefix.family(), peers_, config_);
+  select_paths(*paths, prefix.family(), peers_, config_, rib_);
   return difference(before, paths, peers_);
 }
 
+// Until its slice comes, a retired path may still sit in a list's selection:
+// these skip it. The multipath members after the best are in comparator
+// order, so the first current member is the best of the rest.
 const Path* DecisionProcess::best(const Prefix& prefix) const {
   const PathList* paths = rib_.find(prefix);
-  return paths ? paths->best() : nullptr;
+  if (!paths) return nullptr;
+  for (size_t i = 0; i < paths->multipath_count(); ++i)
+    if (rib_.is_current((*paths)[i])) return &(*paths)[i];
+  return nullptr;
 }
 
 std::vector<Path> DecisionProcess::multipath(const Prefix& prefix) const {
-  const PathList* paths = rib_.find(prefix);
-  if (!paths) return {};
-  return std::vector<Path>(paths->begin(), paths->begin() + paths->multipath_count());
+  std::vector<Path> members;
+  if (const PathList* paths = rib_.find(prefix))
+    for (size_t i = 0; i < paths->multipath_count(); ++i)
+      if (rib_.is_current((*paths)[i])) members.push_back((*paths)[i]);
+  return members;
 }
 
 std::vector<NextHop> DecisionProcess::next_hops(const Prefix& prefix) const {
+  std::vector<NextHop> hops;
   const PathList* paths = rib_.find(prefix);
-  return paths ? next_hops_of(*paths, peers_) : std::vector<NextHop>{};
+  if (!paths) return hops;
+  for (size_t i = 0; i < paths->multipath_count(); ++i) {
+    const Path& path = (*paths)[i];
+    if (rib_.is_current(path) && !peers_[path.peer].local)
+      hops.push_back(NextHop{path.attributes.forwarding_address(), path.peer});
+  }
+  std::sort(hops.begin(), hops.end());
+  hops.erase(std::unique(hops.begin(), hops.end()), hops.end());
+  return hops;
 }
 
 }  // namespace halink::bgp

@@ -51,7 +51,34 @@ public:
   // Re-run the selection for `prefix`, e.g. after an IGP cost changed.
   RouteChange reselect(const Prefix& prefix);
 
-  // The selected best path, or nullptr.
+  // ---- A peer's session went down: its paths leave in bounded slices.
+  //
+  // A full table is a million withdrawals, seconds of work that must not
+  // hold up timers and sockets (ARCHITECTURE.md "Liveness never waits for
+  // route processing"). So:
+  //   1. begin_peer_withdrawal(peer) retires every path the peer has — from
+  //      then on none of them is selected again — and returns the next hops
+  //      they used, sorted. The caller tells forwarding first (NextHopDown:
+  //      one next-hop-group write moves every prefix), before any per-prefix
+  //      change arrives.
+  //   2. withdraw_peer_slice(peer, max_prefixes, on_change) is called until
+  //      it returns true; each call looks at about max_prefixes prefixes
+  //      (rounded up to the end of a hash-table probe run) and removes the
+  //      retired paths among them, calling on_change(prefix, RouteChange)
+  //      for each, like withdraw() does. Anything may happen between calls:
+  //      updates from other peers, other peers' withdrawals, and the same
+  //      peer's new session announcing routes again (those are a new
+  //      generation and stay; a retired path re-announced becomes current).
+  // Calling begin_peer_withdrawal() again before the slices are done (the
+  // new session dropped too) retires the new paths as well and restarts.
+  std::vector<NextHop> begin_peer_withdrawal(PeerId peer);
+  template <class OnChange>
+  bool withdraw_peer_slice(PeerId peer, size_t max_prefixes, OnChange&& on_change);
+  // Retired paths of the peer not withdrawn yet.
+  size_t pending_withdrawals(PeerId peer) const { return rib_.stale_path_count(peer); }
+
+  // The selected best path, or nullptr. Selected paths retired since (see
+  // begin_peer_withdrawal) are left out of these three until their slice.
   const Path* best(const Prefix& prefix) const;
   // The multipath set, best first; empty when there is no usable path.
   std::vector<Path> multipath(const Prefix& prefix) const;
@@ -64,10 +91,26 @@ public:
   LocRib& rib() { return rib_; }
 
 private:
+  // withdraw() of a retired path only (a current one stays).
+  RouteChange withdraw_retired(const Prefix& prefix, PeerId peer);
+
   LocRib& rib_;
   const PeerTable& peers_;
   DecisionConfig config_;
+  std::vector<Prefix> slice_;  // reused by withdraw_peer_slice
 };
+
+template <class OnChange>
+bool DecisionProcess::withdraw_peer_slice(PeerId peer, size_t max_prefixes, OnChange&& on_change) {
+  slice_.clear();
+  const bool done = rib_.collect_stale(peer, max_prefixes, slice_);
+  constexpr size_t prefetch_distance = 4;
+  for (size_t i = 0; i < slice_.size(); ++i) {
+    if (i + prefetch_distance < slice_.size()) rib_.prefetch(slice_[i + prefetch_distance]);
+    on_change(static_cast<const Prefix&>(slice_[i]), withdraw_retired(slice_[i], peer));
+  }
+  return done;
+}
 
 // The next hops of the first multipath_count() paths of `paths` (as
 // DecisionProcess::next_hops, for callers that hold a PathList already).

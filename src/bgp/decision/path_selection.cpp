@@ -41,21 +41,24 @@ IpAddress forwarding_address(const PathAttributes& attributes) {
   return attributes.next_hop.value_or(IpAddress());
 }
 
-size_t select_paths(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config) {
+size_t select_paths(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config,
+                    const LocRib& rib) {
   const size_t n = paths.size();
   // The common case of a full table from one peer: nothing to compare.
   if (n <= 1 && !config.igp_cost) {
-    paths.set_multipath_count(n);
-    return n;
+    const size_t usable = n == 1 && rib.is_current(paths[0]) ? 1 : 0;
+    paths.set_multipath_count(usable);
+    return usable;
   }
 
   SmallBuffer<Candidate> buffer(n);
   Candidate* candidates = buffer.data();
   size_t eligible = 0;
   for (size_t i = 0; i < n; ++i) {
+    if (!rib.is_current(paths[i])) continue;  // withdrawal pending
     uint32_t cost = 0;
     if (config.igp_cost) {
-      const std::optional<uint32_t> resolved = config.igp_cost(forwarding_address(paths[i].attributes.attributes()));
+      const std::optional<uint32_t> resolved = config.igp_cost(paths[i].attributes.forwarding_address());
       if (!resolved) continue;  // §9.1.2 (1): unresolvable next hop
       cost = *resolved;
     }

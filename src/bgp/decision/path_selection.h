@@ -4,7 +4,8 @@
 // describes it — as eliminations over the whole candidate set — because the
 // MED step only compares some pairs and a plain sort would then depend on
 // the order paths arrived in:
-//   1. drop paths whose next hop is unresolvable (§9.1.2 (1));
+//   1. drop paths whose next hop is unresolvable (§9.1.2 (1)), and stale
+//      paths of a session that went down (their withdrawal is pending);
 //   2. keep the paths best through LOCAL_PREF, AS_PATH length and ORIGIN;
 //   3. among those, drop every path that a path from the same neighbouring
 //      AS beats on MED;
@@ -17,17 +18,21 @@
 #include <cstddef>
 
 #include "bgp/decision/decision_config.h"
+#include "bgp/rib/loc_rib.h"
 #include "bgp/rib/path_list.h"
 #include "bgp/rib/peer.h"
 
 namespace halink::bgp {
 
 // Reorders `paths` so that [0] is the best path and [0, k) the multipath
-// set, records k in the list and returns it (0: no usable path).
-size_t select_paths(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config);
+// set, records k in the list and returns it (0: no usable path). Stale paths
+// (of a peer session that went down, see loc_rib.h) are not candidates.
+size_t select_paths(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config,
+                    const LocRib& rib);
 
 // The forwarding address of a path: NEXT_HOP, or for IPv6 the link-local
 // next hop of MP_REACH when no global one was given (RFC 2545 §3).
 IpAddress forwarding_address(const PathAttributes& attributes);
+inline IpAddress forwarding_address(const AttrSetRef& attributes) { return attributes.forwarding_address(); }
 
 }  // namespace halink::bgp

@@ -2,7 +2,8 @@
 //
 // Post-policy routes are not copied here: they are the peer's paths in the
 // Loc-RIB candidate lists (see loc_rib.h), and this class is the per-peer
-// view of them. What it stores itself is the optional pre-policy copy: with
+// view of them — of its current session's paths: stale paths of a session
+// that went down and are still being withdrawn are not part of it. What it stores itself is the optional pre-policy copy: with
 // soft reconfiguration inbound the routes as received are kept, so a changed
 // import policy can be re-applied without a ROUTE-REFRESH (RFC 2918); that
 // copy costs memory and is off by default.
@@ -31,7 +32,7 @@ public:
     const PathList* list = rib_.find(prefix);
     if (!list) return nullptr;
     for (const Path& path : *list)
-      if (path.peer == peer_) return &path.attributes;
+      if (path.peer == peer_ && rib_.is_current(path)) return &path.attributes;
     return nullptr;
   }
   size_t size(Family family) const { return rib_.path_count(peer_, family); }
@@ -43,11 +44,12 @@ public:
   void for_each(Visit&& visit) const {
     rib_.for_each([&](const Prefix& prefix, const PathList& list) {
       for (const Path& path : list)
-        if (path.peer == peer_) visit(prefix, path.attributes);
+        if (path.peer == peer_ && rib_.is_current(path)) visit(prefix, path.attributes);
     });
   }
-  // The prefixes the peer has, as a snapshot: when its session goes down the
-  // speaker withdraws them in bounded slices while the Loc-RIB changes.
+  // The prefixes the peer has, as a snapshot. (A session that went down is
+  // withdrawn through DecisionProcess::begin_peer_withdrawal() instead, which
+  // needs no snapshot.)
   std::vector<Prefix> prefixes() const {
     std::vector<Prefix> out;
     out.reserve(size());

@@ -1,4 +1,4 @@
-// Interned path attribute sets.
+// Interned path attribute sets, in a compact form.
 //
 // A full table has about a million paths but only a few hundred thousand
 // distinct attribute combinations, and every path learned from one UPDATE has
@@ -9,14 +9,30 @@
 // decision process compares on every update are computed once per set
 // (DecisionKey) instead of once per comparison.
 //
-// Single-threaded by design (the BGP loop owns the RIB): the reference count
-// is a plain integer.
+// Why not keep the decoded PathAttributes in the set: it is 256 bytes before
+// its vectors, and a set cost ~410 bytes in all; with every upstream
+// contributing its own ~300,000 sets (its own NEXT_HOP) that was most of the
+// RIB. An AttrSet keeps inline only what differs from upstream to upstream
+// and what the decision process reads (NEXT_HOP, the DecisionKey) and refers
+// to interned, shared pieces for the rest (intern_pool.h): the AS_PATH, the
+// community lists, and the rarely present attributes. About 104 bytes per
+// set plus its share of the pieces.
+//
+// The decoded form is still available — attributes() rebuilds it (see
+// SharedAttributes) — but hot paths read the accessors (next_hop(),
+// as_path(), decision()) which cost nothing.
+//
+// Single-threaded by design (the BGP loop owns the RIB): the reference counts
+// are plain integers.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
+#include <vector>
 
 #include "bgp/rib/flat_table.h"
+#include "bgp/rib/intern_pool.h"
 #include "bgp/wire/attributes.h"
 
 namespace halink::bgp {
@@ -24,28 +40,75 @@ namespace halink::bgp {
 class AttributeStore;
 
 // The attribute values the decision process (RFC 4271 §9.1.2.2) reads,
-// derived once when the set is interned.
+// derived once when the set is interned. Ordered for size (28 bytes).
 struct DecisionKey {
-  bool has_local_pref = false;
   uint32_t local_pref = 0;
   uint32_t as_path_length = 0;  // AsPath::decision_length()
-  Origin origin = Origin::incomplete;
-  bool has_med = false;
   uint32_t med = 0;
   uint32_t neighbor_as = 0;  // first AS of the path; 0 = empty path (local or iBGP-originated)
-  bool has_originator_id = false;
   uint32_t originator_id = 0;
   uint32_t cluster_list_length = 0;
+  Origin origin = Origin::incomplete;
+  bool has_local_pref = false;
+  bool has_med = false;
+  bool has_originator_id = false;
 
   static DecisionKey of(const PathAttributes& attrs);
 };
 
+// RFC 1997, RFC 4360 and RFC 8092 lists of one path, interned as one piece:
+// they come from the route's origin and repeat across upstreams.
+struct CommunityLists {
+  std::vector<uint32_t> communities;
+  std::vector<uint64_t> extended_communities;
+  std::vector<LargeCommunity> large_communities;
+  bool operator==(const CommunityLists&) const = default;
+};
+
+// Attributes most paths lack, interned as one piece (null when all absent).
+// ORIGINATOR_ID lives in the DecisionKey.
+struct RareAttributes {
+  std::optional<IpAddress> link_local_next_hop;  // RFC 2545 §3
+  std::optional<Aggregator> aggregator;
+  std::vector<uint32_t> cluster_list;  // RFC 4456
+  std::vector<UnknownAttribute> unknown;
+  bool operator==(const RareAttributes&) const = default;
+};
+
 struct AttrSet {
-  PathAttributes attributes;
+  uint32_t references = 0;
   DecisionKey decision;
   uint64_t hash = 0;
-  uint32_t references = 0;
-  AttributeStore* store = nullptr;
+  AttributeStore* store = nullptr;  // null once the store is gone
+  InternRef<AsPath> as_path;        // null: no AS_PATH attribute
+  InternRef<CommunityLists> communities;  // null: none of the three lists
+  InternRef<RareAttributes> rare;
+  IpAddress next_hop;
+  bool has_next_hop = false;
+  bool has_origin = false;
+  bool atomic_aggregate = false;
+
+  // Whether this set holds exactly `attrs`.
+  bool equals(const PathAttributes& attrs) const;
+  // The decoded form, rebuilt.
+  PathAttributes decode() const;
+};
+
+// The decoded attributes of a set, shared: a handle that converts to
+// `const PathAttributes&`. The store rebuilds the decoded form once per
+// set and keeps the last one, so a caller handing the same set's
+// attributes() to policy for every prefix of an UPDATE pays once.
+// Keep the handle (not a reference obtained from it) to keep the value.
+class SharedAttributes {
+public:
+  explicit SharedAttributes(std::shared_ptr<const PathAttributes> value) : value_(std::move(value)) {}
+  const PathAttributes& get() const { return *value_; }
+  operator const PathAttributes&() const { return *value_; }
+  const PathAttributes& operator*() const { return *value_; }
+  const PathAttributes* operator->() const { return value_.get(); }
+
+private:
+  std::shared_ptr<const PathAttributes> value_;
 };
 
 // A counted reference to an interned attribute set; null when empty.
@@ -72,10 +135,23 @@ public:
   ~AttrSetRef() { release(); }
 
   explicit operator bool() const { return set_ != nullptr; }
-  const PathAttributes& operator*() const { return set_->attributes; }
-  const PathAttributes* operator->() const { return &set_->attributes; }
-  const PathAttributes& attributes() const { return set_->attributes; }
+
+  // Direct reads, no decoding.
   const DecisionKey& decision() const { return set_->decision; }
+  const IpAddress* next_hop() const { return set_->has_next_hop ? &set_->next_hop : nullptr; }
+  const IpAddress* link_local_next_hop() const {
+    return set_->rare && set_->rare->link_local_next_hop ? &*set_->rare->link_local_next_hop : nullptr;
+  }
+  // RFC 2545 §3: NEXT_HOP, or for IPv6 the link-local next hop of MP_REACH
+  // when no global one was given.
+  IpAddress forwarding_address() const;
+  const AsPath* as_path() const { return set_->as_path.get(); }
+
+  // The decoded attributes (rebuilt, see SharedAttributes).
+  SharedAttributes attributes() const;
+  SharedAttributes operator*() const { return attributes(); }
+  SharedAttributes operator->() const { return attributes(); }
+
   const AttrSet* get() const { return set_; }
   uint32_t use_count() const { return set_ ? set_->references : 0; }
   void reset() { release(); }
@@ -104,17 +180,20 @@ public:
 
   // The shared set equal to `attrs`, created on first use.
   AttrSetRef intern(const PathAttributes& attrs);
-  AttrSetRef intern(PathAttributes&& attrs);
 
   size_t size() const { return table_.size(); }
-  // Bytes held by the index itself (not the sets' own allocations).
-  size_t index_bytes() const { return table_.memory_bytes(); }
+  // Shared pieces, for inspection and the benchmark.
+  size_t as_path_count() const { return as_paths_.size(); }
+  size_t community_list_count() const { return communities_.size(); }
+  // Bytes held by the indexes themselves (not the sets' own allocations).
+  size_t index_bytes() const {
+    return table_.memory_bytes() + as_paths_.index_bytes() + communities_.index_bytes() + rare_.index_bytes();
+  }
 
 private:
   friend class AttrSetRef;
-  template <class Attrs>
-  AttrSetRef intern_impl(Attrs&& attrs);
   void erase(AttrSet* set);
+  SharedAttributes decoded(const AttrSet* set);
 
   // The hash sits next to the pointer so a probe compares it without
   // touching the set (a cache miss per probed slot otherwise).
@@ -127,7 +206,14 @@ private:
     static void clear(Slot& slot) { slot.set = nullptr; }
     static uint64_t hash(const Slot& slot) { return slot.hash; }
   };
+  // Pieces first: sets release their pieces when the table goes.
+  InternPool<AsPath> as_paths_;
+  InternPool<CommunityLists> communities_;
+  InternPool<RareAttributes> rare_;
   FlatTable<Slot, SlotTraits> table_;
+  // The last decoded set (see SharedAttributes).
+  const AttrSet* decoded_set_ = nullptr;
+  std::shared_ptr<const PathAttributes> decoded_;
 };
 
 inline void AttrSetRef::release() {

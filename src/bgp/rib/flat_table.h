@@ -16,8 +16,10 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <memory>
+#include <new>
 #include <utility>
+
+#include "bgp/rib/table_memory.h"
 
 namespace halink::bgp {
 
@@ -88,7 +90,7 @@ public:
   // Removes a slot returned by find()/find_or_insert(), shifting later
   // members of its probe run back so lookups never need tombstones.
   void erase(Slot* slot) {
-    size_t hole = static_cast<size_t>(slot - slots_.get());
+    size_t hole = static_cast<size_t>(slot - slots_);
     Traits::clear(slots_[hole]);
     --size_;
     for (size_t i = next(hole);; i = next(i)) {
@@ -111,6 +113,49 @@ public:
       if (!Traits::is_empty(slots_[i])) visit(slots_[i]);
   }
 
+  // A resumable walk that stays correct while the table changes between
+  // calls (entries inserted, erased, shifted back, the table regrown),
+  // for work done in bounded slices.
+  //
+  // The position is a point in the space of mixed hashes, not a slot index:
+  // home() is monotonic in the mixed hash, so "every entry whose mixed hash
+  // is in [from, to)" is a fixed set no matter how the slots move. One call
+  // visits exactly the entries with mixed hash in [cursor, new cursor),
+  // stopping at the first empty slot after `budget` visits (an empty slot
+  // ends every probe run, so all entries homed before it were seen). Returns
+  // true when the whole space is done; the visitor must not change the table.
+  template <class Visit>
+  bool scan(uint64_t& cursor, size_t budget, Visit&& visit) const {
+    if (size_ == 0) return true;
+    const size_t start = home_of_mixed(cursor);
+    size_t visited = 0;
+    bool wrapped = false;
+    for (size_t p = start;;) {
+      Slot& slot = slots_[p];
+      if (Traits::is_empty(slot)) {
+        if (wrapped) return true;
+        if (visited >= budget && p != start) {
+          cursor = first_mixed_hash_homed_at(p);
+          return false;
+        }
+      } else {
+        const uint64_t mixed = mix_hash(Traits::hash(slot));
+        // Before wrapping, an entry homed after its position has wrapped
+        // around the end: it belongs to the last call, not this one.
+        const bool wrapped_entry = home_of_mixed(mixed) > p;
+        if (mixed >= cursor && wrapped_entry == wrapped) {
+          visit(slot);
+          ++visited;
+        }
+      }
+      if (++p == capacity_) {
+        p = 0;
+        wrapped = true;
+      }
+      if (wrapped && p == start) return true;  // a table without empty slots
+    }
+  }
+
   void clear() {
     FlatTable empty;
     swap(empty);
@@ -123,21 +168,34 @@ public:
   }
 
 private:
-  size_t home(uint64_t hash) const {
+  size_t home(uint64_t hash) const { return home_of_mixed(mix_hash(hash)); }
+  size_t home_of_mixed(uint64_t mixed) const {
     // Lemire's multiply-shift reduction: any capacity, no modulo.
-    return static_cast<size_t>((static_cast<unsigned __int128>(mix_hash(hash)) * capacity_) >> 64);
+    return static_cast<size_t>((static_cast<unsigned __int128>(mixed) * capacity_) >> 64);
+  }
+  // The smallest mixed hash whose home is slot p: ceil(p * 2^64 / capacity).
+  uint64_t first_mixed_hash_homed_at(size_t p) const {
+    const unsigned __int128 scaled = static_cast<unsigned __int128>(p) << 64;
+    return static_cast<uint64_t>((scaled + capacity_ - 1) / capacity_);
   }
   size_t next(size_t i) const { return i + 1 == capacity_ ? 0 : i + 1; }
 
-  static std::unique_ptr<Slot[]> make_slots(size_t n) {
-    std::unique_ptr<Slot[]> slots(new Slot[n]);
-    for (size_t i = 0; i < n; ++i) Traits::clear(slots[i]);
+  static Slot* make_slots(size_t n) {
+    Slot* slots = static_cast<Slot*>(allocate_table_memory(n * sizeof(Slot)));
+    for (size_t i = 0; i < n; ++i) {
+      new (&slots[i]) Slot();
+      Traits::clear(slots[i]);
+    }
     return slots;
+  }
+  static void destroy_slots(Slot* slots, size_t n) {
+    for (size_t i = 0; i < n; ++i) slots[i].~Slot();
+    free_table_memory(slots, n * sizeof(Slot));
   }
 
   void grow() {
     const size_t new_capacity = capacity_ < 16 ? 16 : capacity_ + capacity_ / 2;
-    std::unique_ptr<Slot[]> old = std::move(slots_);
+    Slot* old = slots_;
     const size_t old_capacity = capacity_;
     slots_ = make_slots(new_capacity);
     capacity_ = new_capacity;
@@ -148,17 +206,20 @@ private:
       while (!Traits::is_empty(slots_[i])) i = next(i);
       slots_[i] = std::move(from);
     }
+    if (old) destroy_slots(old, old_capacity);
   }
 
   void release() {
-    if (slots_)
+    if (slots_) {
       for (size_t i = 0; i < capacity_; ++i) Traits::clear(slots_[i]);
-    slots_.reset();
+      destroy_slots(slots_, capacity_);
+    }
+    slots_ = nullptr;
     capacity_ = 0;
     size_ = 0;
   }
 
-  std::unique_ptr<Slot[]> slots_;
+  Slot* slots_ = nullptr;
   size_t capacity_ = 0;
   size_t size_ = 0;
 };

@@ -87,6 +87,29 @@ public:
     v6_.for_each([&](V6Slot& s) { visit(v6_prefix(s), s.value); });
   }
 
+  // Where a scan() resumes: IPv4 first, then IPv6.
+  struct Cursor {
+    bool ipv6 = false;
+    uint64_t position = 0;  // see FlatTable::scan
+  };
+  // visit(const Prefix&, V&) for the next entries, about `budget` of them,
+  // correct across insertions and erasures between calls (FlatTable::scan).
+  // True when every entry present throughout the walk was visited once.
+  template <class Visit>
+  bool scan(Cursor& cursor, size_t budget, Visit&& visit) const {
+    size_t visited = 0;
+    if (!cursor.ipv6) {
+      auto visit_v4 = [&](V4Slot& s) {
+        visit(v4_prefix(s.key), s.value);
+        ++visited;
+      };
+      if (!v4_.scan(cursor.position, budget, visit_v4)) return false;
+      cursor = Cursor{true, 0};
+    }
+    if (visited >= budget && v6_.size() > 0) return false;
+    return v6_.scan(cursor.position, budget - visited, [&](V6Slot& s) { visit(v6_prefix(s), s.value); });
+  }
+
   void clear() {
     v4_.clear();
     v6_.clear();

@@ -90,5 +90,83 @@ TEST(AttributeStore, ReferenceMayOutliveStore) {
   survivor.reset();  // frees without touching the destroyed store (ASan checks)
 }
 
+
+TEST(AttributeStore, SetsOfDifferentNextHopsShareTheirPieces) {
+  AttributeStore store;
+  PathAttributes a = attrs_with_path({65001, 65002}, 1);
+  a.communities = {0xFDE80001, 0xFDE80002};
+  a.aggregator = Aggregator{65002, IpAddress::v4(192, 0, 2, 99)};
+  PathAttributes b = a;
+  b.next_hop = IpAddress::v4(192, 0, 2, 2);
+  AttrSetRef ra = store.intern(a), rb = store.intern(b);
+  EXPECT_NE(ra, rb);
+  EXPECT_EQ(store.size(), 2u);
+  EXPECT_EQ(ra.get()->as_path, rb.get()->as_path);
+  EXPECT_EQ(ra.get()->communities, rb.get()->communities);
+  EXPECT_EQ(ra.get()->rare, rb.get()->rare);
+  EXPECT_EQ(store.as_path_count(), 1u);
+  EXPECT_EQ(store.community_list_count(), 1u);
+  ra.reset();
+  EXPECT_EQ(rb.get()->as_path.use_count(), 1u);
+  rb.reset();
+  EXPECT_EQ(store.as_path_count(), 0u);
+  EXPECT_EQ(store.community_list_count(), 0u);
+}
+
+TEST(AttributeStore, CompactSetDecodesToWhatWasInterned) {
+  AttributeStore store;
+  PathAttributes full = attrs_with_path({65001, 65002});
+  full.as_path->segments.push_back(AsPathSegment{AsPathSegmentType::as_set, {7, 8}});
+  full.med = 0;  // present and zero differs from absent
+  full.local_pref = 150;
+  full.atomic_aggregate = true;
+  full.aggregator = Aggregator{65002, IpAddress::v4(192, 0, 2, 99)};
+  full.communities = {community::no_export};
+  full.extended_communities = {0x0002FDE800000064ULL};
+  full.large_communities = {LargeCommunity{65000, 1, 2}};
+  full.originator_id = 0x0A000001;
+  full.cluster_list = {1, 2, 3};
+  full.unknown = {UnknownAttribute{0xC0, 99, {1, 2, 3}}};
+  PathAttributes v6;
+  v6.origin = Origin::egp;
+  v6.next_hop = IpAddress::parse("2001:db8::1").value();
+  v6.link_local_next_hop = IpAddress::parse("fe80::1").value();
+  PathAttributes bare;  // no attribute at all
+  for (const PathAttributes& attrs : {full, v6, bare}) {
+    AttrSetRef ref = store.intern(attrs);
+    EXPECT_EQ(ref.attributes().get(), attrs);
+    EXPECT_TRUE(ref.get()->equals(attrs));
+  }
+  // Each field tells sets apart.
+  PathAttributes no_med = full;
+  no_med.med.reset();
+  EXPECT_NE(store.intern(no_med), store.intern(full));
+  PathAttributes other_unknown = full;
+  other_unknown.unknown[0].value = {1, 2, 4};
+  EXPECT_NE(store.intern(other_unknown), store.intern(full));
+  // Link-local only: forwarding goes to the link-local next hop (RFC 2545 §3).
+  PathAttributes link_local_only = v6;
+  link_local_only.next_hop = IpAddress::parse("::").value();
+  EXPECT_EQ(store.intern(link_local_only).forwarding_address(), *v6.link_local_next_hop);
+  EXPECT_EQ(store.intern(v6).forwarding_address(), *v6.next_hop);
+}
+
+TEST(AttributeStore, SetIsCompact) {
+  // What each distinct set costs inline (the pieces are shared).
+  EXPECT_LE(sizeof(AttrSet), 96u);
+  EXPECT_LE(sizeof(DecisionKey), 28u);
+}
+
+TEST(AttributeStore, DecodedFormIsBuiltOncePerSetInARow) {
+  AttributeStore store;
+  AttrSetRef a = store.intern(attrs_with_path({65001}, 1));
+  AttrSetRef b = store.intern(attrs_with_path({65001}, 2));
+  const PathAttributes* first = &a.attributes().get();
+  EXPECT_EQ(&a.attributes().get(), first);  // every prefix of one UPDATE: one decode
+  SharedAttributes kept = a.attributes();
+  EXPECT_EQ(b->next_hop, IpAddress::v4(192, 0, 2, 2));
+  EXPECT_EQ(kept->next_hop, IpAddress::v4(192, 0, 2, 1));  // a handle keeps its value
+}
+
 }  // namespace
 }  // namespace halink::bgp
