@@ -1,11 +1,15 @@
 #include "design_commands.h"
 
 #include <cstdio>
+#include <fstream>
 #include <iostream>
 
 #include "config/loader.h"
+#include "config/scenario.h"
 #include "design/check.h"
+#include "design/timeline_svg.h"
 #include "sim/world/failover_report.h"
+#include "sim/world/scenario_run.h"
 
 namespace {
 
@@ -13,20 +17,44 @@ using namespace halink;
 
 Result<config::Topology> load(const std::string& path) { return config::load_topology(path); }
 
-std::optional<sim::Failure> parse_failure(const std::string& text) {
+// "KIND:NAME" as on the command line; the scenario files' parser checks it.
+Result<sim::Failure> parse_failure(const std::string& text, const config::Topology& topology) {
   auto colon = text.find(':');
-  if (colon == std::string::npos) return std::nullopt;
-  std::string kind = text.substr(0, colon);
-  sim::Failure f;
-  f.target = text.substr(colon + 1);
-  for (auto k : {sim::Failure::Kind::tunnel_blackhole, sim::Failure::Kind::tunnel_down,
-                 sim::Failure::Kind::router_crash, sim::Failure::Kind::underlay_loss,
-                 sim::Failure::Kind::device_crash})
-    if (kind == sim::failure_kind_name(k)) {
-      f.kind = k;
-      return f;
+  if (colon == std::string::npos) return Error{"expected KIND:NAME, e.g. tunnel-blackhole:r1-g1"};
+  return config::parse_failure(text.substr(0, colon) + " " + text.substr(colon + 1), topology);
+}
+
+bool write_text_file(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  return static_cast<bool>(out.flush());
+}
+
+// Runs a scenario, prints its timeline and summary, writes the SVG when asked.
+int run_scenario_command(const char* command, const config::Topology& topology, const std::string& scenario_path,
+                         const sim::ScenarioOptions& options, const std::string& svg_path) {
+  auto scenario = config::load_scenario(scenario_path, topology);
+  if (!scenario) {
+    std::fprintf(stderr, "%s\n", scenario.message().c_str());
+    return 2;
+  }
+  std::cout << "scenario " << scenario->name << " on " << topology.name;
+  if (!scenario->description.empty()) std::cout << ": " << scenario->description;
+  std::cout << "\n\n";
+  auto run = sim::run_scenario(topology, *scenario, options);
+  if (!run) {
+    std::fprintf(stderr, "halink %s: %s\n", command, run.message().c_str());
+    return 1;
+  }
+  std::cout << sim::render_scenario_run(*run);
+  if (!svg_path.empty()) {
+    if (!write_text_file(svg_path, design::render_timeline_svg(run->timeline))) {
+      std::fprintf(stderr, "halink %s: cannot write %s\n", command, svg_path.c_str());
+      return 2;
     }
-  return std::nullopt;
+    std::cout << "\ntimeline drawn in " << svg_path << "\n";
+  }
+  return 0;
 }
 
 }  // namespace
@@ -61,17 +89,22 @@ void add_design_commands(CLI::App& app, int& exit_code) {
   });
 
   // ---- sim
-  static std::string sim_file;
+  static std::string sim_file, sim_scenario, sim_svg;
   static std::vector<std::string> failures;
   static uint64_t seed = 1;
-  static int flows = 64;
+  static int flows = 0;
+  static bool bfd_events = false;
   auto* simulate = app.add_subcommand("sim", "run a design in virtual time with halink's BGP and BFD code");
   simulate->add_option("file", sim_file, "topology file")->required();
   simulate->add_option("-f,--failure", failures,
-                       "KIND:NAME, KIND one of tunnel-blackhole, tunnel-down, router-crash, underlay-loss, "
-                       "device-crash (default: every single failure)");
+                       "KIND:NAME, KIND one of the failure kinds of scenario files, e.g. tunnel-blackhole:r1-g1 "
+                       "or link-down:r1-g1@r1 (default: every single failure)");
+  simulate->add_option("-s,--scenario", sim_scenario, "scenario file: run its steps and print a timeline");
+  simulate->add_option("--svg", sim_svg, "with --scenario: draw the timeline as SVG into this file");
+  simulate->add_flag("--bfd-events", bfd_events, "with --scenario: list BFD state changes too");
   simulate->add_option("--seed", seed, "random seed (same seed, same result)");
-  simulate->add_option("--flows", flows, "flows per direction between each pair of sites");
+  simulate->add_option("--flows", flows, "flows per direction between each pair of sites (default 64; 16 with --scenario)")
+      ->check(CLI::Range(1, 4096));
   simulate->callback([&exit_code] {
     auto topology = load(sim_file);
     if (!topology) {
@@ -79,11 +112,29 @@ void add_design_commands(CLI::App& app, int& exit_code) {
       exit_code = 2;
       return;
     }
+    if (!sim_scenario.empty()) {
+      if (!failures.empty()) {
+        std::fprintf(stderr, "halink sim: --failure and --scenario exclude each other (put the failures in the scenario)\n");
+        exit_code = 2;
+        return;
+      }
+      sim::ScenarioOptions options;
+      options.seed = seed;
+      if (flows) options.flows_per_direction = flows;
+      options.bfd_events = bfd_events;
+      exit_code = run_scenario_command("sim", *topology, sim_scenario, options, sim_svg);
+      return;
+    }
+    if (!sim_svg.empty()) {
+      std::fprintf(stderr, "halink sim: --svg draws a scenario's timeline: give --scenario too\n");
+      exit_code = 2;
+      return;
+    }
     std::vector<sim::Failure> list;
     for (const std::string& text : failures) {
-      auto f = parse_failure(text);
+      auto f = parse_failure(text, *topology);
       if (!f) {
-        std::fprintf(stderr, "halink sim: bad --failure '%s' (KIND:NAME, e.g. tunnel-blackhole:r1-g1)\n", text.c_str());
+        std::fprintf(stderr, "halink sim: bad --failure '%s': %s\n", text.c_str(), f.message().c_str());
         exit_code = 2;
         return;
       }
@@ -92,7 +143,7 @@ void add_design_commands(CLI::App& app, int& exit_code) {
     if (list.empty()) list = sim::single_failures(*topology);
     sim::RunOptions options;
     options.seed = seed;
-    options.flows_per_direction = flows;
+    options.flows_per_direction = flows ? flows : 64;
     auto run = sim::run_design(*topology, list, options);
     if (!run) {
       std::fprintf(stderr, "halink sim: %s\n", run.message().c_str());
@@ -104,35 +155,36 @@ void add_design_commands(CLI::App& app, int& exit_code) {
 
   // ---- demo
   static std::string examples = HALINK_EXAMPLES_DIR;
-  auto* demo = app.add_subcommand("demo", "the article's designs, checked and simulated");
+  static std::string demo_svg;
+  auto* demo = app.add_subcommand("demo", "the article's active/passive design through a failure scenario, in virtual time");
   demo->add_option("--examples", examples, "folder with the example topologies");
+  demo->add_option("--svg", demo_svg, "draw the timeline as SVG into this file");
   demo->callback([&exit_code] {
-    struct Design {
-      const char* file;
-      const char* title;
-    };
-    for (Design d : {Design{"active-active.yaml", "Active/active: 2 + 2 routers, 4 tunnels, ECMP, BFD 100 ms x 3"},
-                     Design{"active-passive.yaml", "Active/passive: 8 tunnels over two ISPs, prepend on the slower one"},
-                     Design{"single-firewall.yaml", "The article's SPOF: one firewall behind both routers"}}) {
-      std::string path = examples + "/" + d.file;
-      auto topology = load(path);
-      if (!topology) {
-        std::fprintf(stderr, "%s\n", topology.message().c_str());
+    const std::string topology_path = examples + "/active-passive.yaml";
+    const std::string scenario_path = examples + "/scenarios/active-passive/blackhole-then-isp1.yaml";
+    auto topology = load(topology_path);
+    if (!topology) {
+      std::fprintf(stderr, "%s\n", topology.message().c_str());
+      exit_code = 2;
+      return;
+    }
+    std::cout << "The article's active/passive design (" << topology_path << "):\n  " << topology->description
+              << "\nrun in virtual time by halinkd's own BGP and BFD code (" << scenario_path << ").\n";
+    std::cout << "check: " << design::check_design(*topology).verdict() << "\n\n";
+    exit_code = run_scenario_command("demo", *topology, scenario_path, {}, demo_svg);
+    if (exit_code != 0) return;
+    std::cout << "\nThe other designs, checked (halink check FILE for the details):\n";
+    for (const char* file : {"active-active.yaml", "single-firewall.yaml", "azure-managed.yaml", "private-circuit.yaml"}) {
+      auto other = load(examples + "/" + file);
+      if (!other) {
+        std::fprintf(stderr, "%s\n", other.message().c_str());
         exit_code = 2;
         return;
       }
-      std::cout << "\n=== " << d.title << "\n    (" << path << ")\n";
-      design::Report report = design::check_design(*topology);
-      std::cout << "check: " << report.verdict() << "\n";
+      design::Report report = design::check_design(*other);
+      std::cout << "  " << file << ": " << report.verdict() << "\n";
       for (const design::Finding* f : report.of_kind(design::FindingKind::single_point_of_failure))
-        std::cout << "  - " << f->message << "\n";
-      auto run = sim::run_design(*topology, sim::single_failures(*topology), {});
-      if (!run) {
-        std::fprintf(stderr, "halink demo: %s\n", run.message().c_str());
-        exit_code = 1;
-        return;
-      }
-      std::cout << sim::render_design_run(*run);
+        std::cout << "    - " << f->message << "\n";
     }
   });
 }

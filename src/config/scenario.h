@@ -26,6 +26,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "config/topology.h"
@@ -68,6 +69,10 @@ bool failure_is_instant(FailureKind kind);
 
 struct Failure {
   using Kind = FailureKind;
+  Failure() = default;
+  Failure(Kind k, std::string target_name, std::string router_name = {})
+      : kind(k), target(std::move(target_name)), router(std::move(router_name)) {}
+
   Kind kind = Kind::tunnel_blackhole;
   std::string target;  // tunnel, router, underlay or device name
   std::string router;  // tunnel_end kinds: the router at the failing end; empty otherwise

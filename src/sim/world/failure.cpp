@@ -6,28 +6,6 @@
 
 namespace halink::sim {
 
-const char* failure_kind_name(Failure::Kind kind) {
-  switch (kind) {
-    case Failure::Kind::tunnel_blackhole: return "tunnel-blackhole";
-    case Failure::Kind::tunnel_down: return "tunnel-down";
-    case Failure::Kind::router_crash: return "router-crash";
-    case Failure::Kind::underlay_loss: return "underlay-loss";
-    case Failure::Kind::device_crash: return "device-crash";
-  }
-  return "?";
-}
-
-std::string Failure::describe() const {
-  switch (kind) {
-    case Kind::tunnel_blackhole: return "tunnel " + target + " silently black-holed";
-    case Kind::tunnel_down: return "tunnel " + target + " interface down";
-    case Kind::router_crash: return "router " + target + " crashed";
-    case Kind::underlay_loss: return "underlay " + target + " lost";
-    case Kind::device_crash: return "device " + target + " failed";
-  }
-  return target;
-}
-
 std::vector<Failure> single_failures(const config::Topology& topology) {
   std::vector<Failure> out;
   for (auto& t : topology.tunnels) out.push_back({Failure::Kind::tunnel_blackhole, t.name});
@@ -77,16 +55,43 @@ std::vector<DirectionOutage> measure(World& world, Time from, Time to) {
   return out;
 }
 
-Status inject(Simulation& sim, const Failure& f, bool fail) {
+// Only the named end is told: its interface is gone (link-down, tunnel-process-crash).
+Status one_end_interface(World& world, LinkId link, const std::string& router, bool up) {
+  Simulation& sim = world.simulation();
+  auto node = sim.network().find_node(router);
+  if (!node) return Error{"no router named " + router};
+  const NodeId id = *node;
+  sim.note(id, "interface " + sim.network().end_of(link, id).interface + (up ? " up" : " down"));
+  sim.at(sim.now(), [&sim, id, link, up] {
+    if (Node* adapter = sim.adapter(id); adapter && sim.network().node_up(id)) {
+      adapter->on_interface(sim.now(), link, up);
+      sim.wake(id);
+    }
+  });
+  return {};
+}
+
+}  // namespace
+
+Status apply_failure(World& world, const Failure& f, bool fail) {
+  Simulation& sim = world.simulation();
   Network& net = sim.network();
   switch (f.kind) {
     case Failure::Kind::tunnel_blackhole:
+    case Failure::Kind::tunnel_wrong_key:
     case Failure::Kind::tunnel_down: {
       auto link = net.find_link(f.target);
       if (!link) return Error{"no tunnel named " + f.target};
       LinkState broken = f.kind == Failure::Kind::tunnel_down ? LinkState::carrier_down : LinkState::blackhole;
       sim.set_link_state(*link, fail ? broken : LinkState::up);
       return {};
+    }
+    case Failure::Kind::link_down:
+    case Failure::Kind::tunnel_process_crash: {
+      auto link = net.find_link(f.target);
+      if (!link) return Error{"no tunnel named " + f.target};
+      sim.set_link_state(*link, fail ? LinkState::blackhole : LinkState::up);
+      return one_end_interface(world, *link, f.router, !fail);
     }
     case Failure::Kind::router_crash:
     case Failure::Kind::device_crash: {
@@ -104,11 +109,18 @@ Status inject(Simulation& sim, const Failure& f, bool fail) {
       sim.set_underlay_up(*u, !fail);
       return {};
     }
+    case Failure::Kind::halinkd_restart: {
+      if (!fail) return {};  // over at once: nothing to repair
+      RouterNode* router = world.router(f.target);
+      if (!router) return Error{"no router named " + f.target};
+      if (!net.node_up(router->id())) return Error{"router " + f.target + " is down: no daemon to restart"};
+      router->restart_daemon(sim.now());
+      sim.wake(router->id());
+      return {};
+    }
   }
   return {};
 }
-
-}  // namespace
 
 Result<FailureRun> run_failure(const config::Topology& topology, const Failure& failure, const RunOptions& options) {
   SimulationConfig config;
@@ -125,7 +137,7 @@ Result<FailureRun> run_failure(const config::Topology& topology, const Failure& 
 
   Time failed_at = sim.now();
   size_t trace_start = sim.trace().lines().size();
-  if (auto s = inject(sim, failure, true); !s) return s.error();
+  if (auto s = apply_failure(**world, failure, true); !s) return s.error();
   Duration lasting = options.failure_duration.value_or(longest_hold(topology) + Duration::seconds(5));
   sim.run_for(lasting);
   Time restored_at = sim.now();
@@ -135,7 +147,7 @@ Result<FailureRun> run_failure(const config::Topology& topology, const Failure& 
     if (lines[i].find("BGP") != std::string::npos || lines[i].find("BFD") != std::string::npos)
       run.trace_excerpt.push_back(lines[i]);
 
-  if (auto s = inject(sim, failure, false); !s) return s.error();
+  if (auto s = apply_failure(**world, failure, false); !s) return s.error();
   sim.run_for(options.after_restore);
   run.restore_outage = measure(**world, restored_at, sim.now());
   return run;

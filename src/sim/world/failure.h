@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "config/scenario.h"
 #include "config/topology.h"
 #include "core/result.h"
 #include "core/time.h"
@@ -12,19 +13,31 @@
 
 namespace halink::sim {
 
-struct Failure {
-  enum class Kind : uint8_t {
-    tunnel_blackhole,  // packets vanish silently (found by BFD or the hold timer)
-    tunnel_down,       // the tunnel interface goes down on both ends (carrier loss)
-    router_crash,      // the box dies; its links lose carrier at the neighbours
-    underlay_loss,     // an ISP fails: all its tunnels black-hole at once
-    device_crash,      // a firewall or other box on the data path dies
-  };
-  Kind kind = Kind::tunnel_blackhole;
-  std::string target;  // tunnel, router, underlay or device name
-  std::string describe() const;  // "tunnel r1-g1 silently black-holed"
-};
-const char* failure_kind_name(Failure::Kind kind);
+// The kinds are config::FailureKind, shared with scenario files and the lab.
+// The simulator models each as follows; the lab-only kinds are mapped to
+// what the far end and the forwarding really see, never left out:
+//   tunnel-blackhole      the link drops every packet; both interfaces stay up
+//   tunnel-down           the link loses carrier on both ends
+//   router-crash          the node dies (connections vanish, routes gone); restore boots it
+//   underlay-loss         every tunnel over the underlay black-holes
+//   device-crash          the device node dies; restore boots it
+//   link-down             the link drops every packet and only the named end
+//                         sees its interface go down (the far end of a
+//                         WireGuard-style tunnel has no carrier to lose: it
+//                         hears silence and finds out by BFD or hold timer)
+//   tunnel-process-crash  the same as link-down: the local tunnel interface
+//                         disappears (its routes and session with it), the
+//                         far side hears silence
+//   tunnel-wrong-key      the same as tunnel-blackhole: neither end accepts
+//                         the other's packets, interfaces stay up
+//   halinkd-restart       the router's daemon is killed and started again:
+//                         its TCP connections are closed (the kernel sends
+//                         FIN for a dead process), its routes are removed at
+//                         start-up (halinkd clears stale routes), links and
+//                         the box stay up; sessions and routes come back
+//                         as the new daemon re-establishes them
+using Failure = config::Failure;
+using config::failure_kind_name;
 
 // One per element: every tunnel (black-holed), router, underlay and device.
 std::vector<Failure> single_failures(const config::Topology& topology);
@@ -56,6 +69,10 @@ struct RunOptions {
   Duration after_restore = Duration::seconds(30);
   Duration convergence_limit = Duration::seconds(300);
 };
+
+class World;
+// Starts (`fail`) or repairs the failure in the running world, as described above.
+Status apply_failure(World& world, const Failure& failure, bool fail);
 
 Result<FailureRun> run_failure(const config::Topology& topology, const Failure& failure, const RunOptions& options);
 

@@ -1,6 +1,7 @@
 #include "sim/world/router_node.h"
 
 #include "bgp/speaker/from_config.h"
+#include "config/diff.h"
 
 namespace halink::sim {
 
@@ -15,31 +16,118 @@ void RouterNode::start(Time now) {
   by_sim_.clear();
   by_speaker_.clear();
   bfd_by_channel_.clear();
-  uint32_t next_discriminator = 1;
-  for (const config::Neighbor& n : config_.neighbors) {
-    Neighbor entry;
-    entry.peer = speaker_->add_neighbor(now, bgp::neighbor_settings_from(config_, n));
-    entry.link = sim_.network().link_to_gateway(self_, n.address);
-    if (n.bfd && entry.link) {
-      bfd::SessionConfig c;
-      c.local_discriminator = next_discriminator++;
-      c.peer = n.address;
-      c.interface = n.interface;
-      c.desired_min_tx = n.bfd->interval;
-      c.required_min_rx = n.bfd->interval;
-      c.detect_mult = n.bfd->multiplier;
-      if (auto s = bfd_->add(now, c); s.ok()) {
-        entry.bfd_discriminator = c.local_discriminator;
-        entry.bfd_log_only = n.bfd->log_only;
-        bfd_by_channel_[sim_.link_channel(*entry.link)] = c.local_discriminator;
-      } else {
-        sim_.note(self_, "BFD for " + n.name + " not started: " + s.message());
-      }
-    }
-    neighbors_.push_back(entry);
-  }
+  next_discriminator_ = 1;
+  for (const config::Neighbor& n : config_.neighbors) neighbors_.push_back(add_neighbor(now, n));
   speaker_->start(now);
   drain(now);
+}
+
+RouterNode::Neighbor RouterNode::add_neighbor(Time now, const config::Neighbor& n) {
+  Neighbor entry;
+  entry.peer = speaker_->add_neighbor(now, bgp::neighbor_settings_from(config_, n));
+  entry.link = sim_.network().link_to_gateway(self_, n.address);
+  start_bfd(now, n, entry);
+  return entry;
+}
+
+void RouterNode::start_bfd(Time now, const config::Neighbor& n, Neighbor& entry) {
+  entry.bfd_log_only = n.bfd && n.bfd->log_only;
+  if (!n.bfd || !entry.link) return;
+  bfd::SessionConfig c;
+  c.local_discriminator = next_discriminator_++;
+  c.peer = n.address;
+  c.interface = n.interface;
+  c.desired_min_tx = n.bfd->interval;
+  c.required_min_rx = n.bfd->interval;
+  c.detect_mult = n.bfd->multiplier;
+  if (auto s = bfd_->add(now, c); !s.ok()) {
+    sim_.note(self_, "BFD for " + n.name + " not started: " + s.message());
+    return;
+  }
+  entry.bfd_discriminator = c.local_discriminator;
+  bfd_by_channel_[sim_.link_channel(*entry.link)] = c.local_discriminator;
+}
+
+void RouterNode::stop_bfd(Neighbor& entry) {
+  if (!entry.bfd_discriminator) return;
+  bfd_->remove(entry.bfd_discriminator);
+  for (auto it = bfd_by_channel_.begin(); it != bfd_by_channel_.end();)
+    it = it->second == entry.bfd_discriminator ? bfd_by_channel_.erase(it) : std::next(it);
+  entry.bfd_discriminator = 0;
+}
+
+void RouterNode::restart_daemon(Time now) {
+  if (!speaker_) return;
+  sim_.note(self_, "halinkd restarted");
+  std::vector<ConnectionId> open;
+  for (const auto& [connection, key] : by_sim_) open.push_back(connection);
+  for (ConnectionId connection : open) sim_.tcp_close(self_, connection);
+  crash(now);
+  sim_.table(self_).clear_routes();
+  start(now);
+}
+
+Status RouterNode::reload(Time now, const config::RouterConfig& fresh) {
+  if (!speaker_) return Error{config_.name + " is down: nothing to reload"};
+  const config::RouterDiff diff = config::diff_router(config_, fresh);
+  if (diff.identity_changed || diff.listen_changed || diff.fib_changed || diff.control_socket_changed ||
+      diff.ecmp_changed)
+    return Error{"local_as, router_id, listen, fib, ecmp or control_socket changed: restart halinkd to apply"};
+  for (const std::string& line : diff.describe()) sim_.note(self_, "reload: " + line);
+  const config::RouterConfig before = config_;
+  std::vector<Neighbor> old_neighbors = neighbors_;
+  auto old_entry = [&](const std::string& name) -> Neighbor* {
+    for (size_t i = 0; i < before.neighbors.size(); ++i)
+      if (before.neighbors[i].name == name) return &old_neighbors[i];
+    return nullptr;
+  };
+  auto drop = [&](Neighbor& n) {
+    speaker_->remove_neighbor(now, n.peer);
+    stop_bfd(n);
+  };
+  config_ = fresh;
+  neighbors_.clear();
+  for (const config::NeighborChange& change : diff.neighbors)
+    if (change.kind == config::NeighborChangeKind::removed) drop(*old_entry(change.name));
+  for (const config::Neighbor& n : config_.neighbors) {
+    const config::NeighborChange* change = diff.find(n.name);
+    Neighbor* old = old_entry(n.name);
+    if (!old || !change || change->kind == config::NeighborChangeKind::added || change->reset_session) {
+      if (old) drop(*old);
+      neighbors_.push_back(add_neighbor(now, n));
+      speaker_->enable_neighbor(now, neighbors_.back().peer);
+      continue;
+    }
+    neighbors_.push_back(*old);
+    if (change->kind != config::NeighborChangeKind::changed) continue;
+    if (change->reevaluate_import || change->reevaluate_export) speaker_->update_policy(now, old->peer, n.policy);
+    if (change->shutdown_changed) {
+      if (n.shutdown)
+        speaker_->shutdown_neighbor(now, old->peer, "shut down by configuration");
+      else
+        speaker_->enable_neighbor(now, old->peer);
+    }
+    if (change->bfd_changed) {
+      // A changed BFD session is re-created (halinkd reconfigures it with a
+      // Poll Sequence, RFC 5880 §6.8.3; the simulator does not model the Poll).
+      stop_bfd(neighbors_.back());
+      start_bfd(now, n, neighbors_.back());
+    }
+  }
+  if (diff.networks_changed) speaker_->set_networks(now, config_.networks);
+  drain(now);
+  return {};
+}
+
+std::vector<std::string> RouterNode::sessions_not_established() const {
+  std::vector<std::string> out;
+  for (const config::Neighbor& n : config_.neighbors) {
+    std::optional<bgp::NeighborView> view;
+    if (speaker_)
+      if (auto peer = speaker_->find_neighbor(n.name)) view = speaker_->neighbor(*peer);
+    if (!view || view->state != bgp::SessionState::established) out.push_back(n.name);
+  }
+  return out;
 }
 
 void RouterNode::crash(Time) {
@@ -151,7 +239,7 @@ void RouterNode::drain(Time now) {
         if (change->new_state == bfd::State::up)
           speaker_->bfd_up(now, n.peer);
         else if (change->old_state == bfd::State::up)
-          speaker_->bfd_down(now, n.peer, "BFD down (" + std::string(bfd::diag_name(change->diag)) + ")");
+          speaker_->bfd_down(now, n.peer, bfd::diag_name(change->diag));
       }
     }
   }

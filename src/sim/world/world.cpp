@@ -158,6 +158,33 @@ Result<std::unique_ptr<World>> World::build(const config::Topology& topology, Si
   return w;
 }
 
+RouterNode* World::router(const std::string& name) const {
+  for (RouterNode* r : routers_)
+    if (r->config().name == name) return r;
+  return nullptr;
+}
+
+std::vector<std::string> World::reload(const config::Topology& changed, const std::vector<std::string>& routers) {
+  std::vector<std::string> refused;
+  for (const std::string& name : routers) {
+    RouterNode* node = router(name);
+    const config::RouterConfig* fresh = changed.find_router(name);
+    if (!node || !fresh) {
+      refused.push_back(name + ": no such router");
+      continue;
+    }
+    if (auto s = node->reload(sim_->now(), *fresh); !s) {
+      sim_->note(node->id(), "reload refused: " + s.message());
+      refused.push_back(name + ": " + s.message());
+      continue;
+    }
+    sim_->wake(node->id());
+    for (config::RouterConfig& in_force : topology_.routers)
+      if (in_force.name == name) in_force = *fresh;
+  }
+  return refused;
+}
+
 bool World::converged() const {
   for (RouterNode* r : routers_)
     if (r->established_sessions() < r->configured_sessions()) return false;

@@ -43,6 +43,7 @@ public:
   const std::vector<SiteFlows>& flows() const { return flows_; }
   std::vector<RouterNode*> routers() const { return routers_; }
   std::optional<NodeId> node(const std::string& name) const { return sim_->network().find_node(name); }
+  RouterNode* router(const std::string& name) const;
 
   // Every configured BGP session is Established.
   bool converged() const;
@@ -56,6 +57,12 @@ public:
     double share_from_b = 0;
   };
   std::vector<TunnelShare> tunnel_shares() const;
+
+  // A configuration change: each named router reloads its section of
+  // `changed` (RouterNode::reload); the topology in force becomes `changed`.
+  // Returns one line per router whose reload was refused (it keeps running
+  // with its old section, as halinkd does).
+  std::vector<std::string> reload(const config::Topology& changed, const std::vector<std::string>& routers);
 
 private:
   World() = default;
