@@ -34,6 +34,9 @@ NeighborChange compare(const Neighbor& a, const Neighbor& b, bool identity_chang
   note(a.password_file != b.password_file, "password_file", change.reset_session);
   note(a.hold_time != b.hold_time, "hold_time", change.reset_session);
   note(a.families != b.families, "families", change.reset_session);
+  // The as-received copy must hold the whole table from the session's start.
+  note(a.soft_reconfiguration_inbound != b.soft_reconfiguration_inbound, "soft_reconfiguration_inbound",
+       change.reset_session);
   if (identity_changed) {
     change.reset_session = true;
     change.changed_keys.push_back("local_as/router_id");

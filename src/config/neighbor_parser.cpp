@@ -10,7 +10,8 @@ const std::vector<std::string>& neighbor_keys() {
   static const std::vector<std::string> keys = {
       "name", "description", "address", "remote_as", "port", "tunnel", "interface", "update_source",
       "passive", "shutdown", "ebgp_multihop", "ttl_security", "password_file", "hold_time", "keepalive",
-      "connect_retry", "families", "bfd", "import", "export", "max_prefix", "honor_graceful_shutdown"};
+      "connect_retry", "families", "bfd", "import", "export", "max_prefix", "honor_graceful_shutdown",
+      "soft_reconfiguration_inbound"};
   return keys;
 }
 
@@ -222,6 +223,7 @@ std::optional<Neighbor> read_neighbor(ErrorSink& sink, const Located& where, con
   read_flag("passive", n.passive);
   read_flag("shutdown", n.shutdown);
   read_flag("ttl_security", n.ttl_security);
+  read_flag("soft_reconfiguration_inbound", n.soft_reconfiguration_inbound);
 
   if (auto v = keys.get("ebgp_multihop")) {
     if (auto ttl = read_uint(sink, *v, 1, 255, "hops")) {

@@ -83,6 +83,9 @@ struct Neighbor {
   std::optional<IpAddress> update_source;
   bool passive = false;   // never connect, only accept
   bool shutdown = false;  // administratively down
+  // Keep routes as received, so an import policy change is applied
+  // without a ROUTE-REFRESH and `show routes --received-from` shows them.
+  bool soft_reconfiguration_inbound = false;
   std::optional<uint8_t> ebgp_multihop;  // TTL for eBGP; unset: 1 (directly connected)
   bool ttl_security = false;             // GTSM, RFC 5082
   std::string password_file;             // TCP-MD5 key (RFC 2385), empty: none

@@ -174,6 +174,7 @@ neighbors:
     shutdown: true
     ebgp_multihop: 3
     ttl_security: true
+    soft_reconfiguration_inbound: true
     password_file: keys/peer.key
     hold_time: 12
     keepalive: 4
@@ -201,7 +202,7 @@ neighbors:
   EXPECT_EQ(n.port, 1179);
   EXPECT_EQ(n.interface, "eth0");
   EXPECT_EQ(n.update_source, address("192.0.2.10"));
-  EXPECT_TRUE(n.passive && n.shutdown && n.ttl_security);
+  EXPECT_TRUE(n.passive && n.shutdown && n.ttl_security && n.soft_reconfiguration_inbound);
   EXPECT_EQ(n.ebgp_multihop, std::optional<uint8_t>(3));
   EXPECT_EQ(n.password_file, "/etc/halink/keys/peer.key");  // relative to the config file
   EXPECT_EQ(n.hold_time, Duration::seconds(12));

@@ -35,6 +35,7 @@ NeighborSettings neighbor_settings_from(const config::RouterConfig& router, cons
   s.policy = neighbor.policy;
   s.local_address = neighbor.update_source;
   s.shutdown = neighbor.shutdown;
+  s.soft_reconfiguration_inbound = neighbor.soft_reconfiguration_inbound;
   return s;
 }
 
