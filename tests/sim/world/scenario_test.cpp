@@ -1,0 +1,261 @@
+// Scenario files run in the simulator: the demo's story on the article's
+// active/passive design, double failures on the active/active design, and a
+// configuration change that moves traffic without an outage.
+#include "sim/world/scenario_run.h"
+
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "config/loader.h"
+
+using namespace halink;
+using namespace halink::sim;
+
+namespace {
+
+config::Topology load(const std::string& name) {
+  auto t = config::load_topology(std::string(HALINK_SOURCE_DIR) + "/examples/" + name);
+  EXPECT_TRUE(t.ok()) << (t.ok() ? "" : t.message());
+  return *t;
+}
+
+config::Scenario scenario(const std::string& text, const config::Topology& topology) {
+  auto s = config::load_scenario_string(text, topology, "test-scenario.yaml");
+  EXPECT_TRUE(s.ok()) << (s.ok() ? "" : s.message());
+  return *s;
+}
+
+// The share of `direction`'s traffic on `tunnel` at `at` (series are step functions).
+double share_at(const design::Timeline& t, const std::string& tunnel, const std::string& direction, Time at) {
+  for (const design::TunnelSeries& s : t.tunnels) {
+    if (s.name.substr(0, s.name.find(' ')) != tunnel || s.direction != direction) continue;
+    double value = 0;
+    for (const design::SeriesSample& sample : s.samples)
+      if (sample.at <= at) value = sample.value;
+    return value;
+  }
+  ADD_FAILURE() << "no series for " << tunnel << " " << direction;
+  return 0;
+}
+
+const design::TimelinePhase& phase(const design::Timeline& t, const std::string& label) {
+  for (const design::TimelinePhase& p : t.phases)
+    if (p.label == label) return p;
+  ADD_FAILURE() << "no phase " << label;
+  return t.phases.front();
+}
+
+const design::PhaseSummary& summary(const std::vector<design::PhaseSummary>& all, const std::string& label) {
+  for (const design::PhaseSummary& p : all)
+    if (p.label == label) return p;
+  ADD_FAILURE() << "no phase " << label;
+  return all.front();
+}
+
+const std::vector<std::string> onprem_isp1 = {"r1-g1", "r1-g2", "r2-g1", "r2-g2"};
+const std::vector<std::string> onprem_isp2 = {"r1-g1-isp2", "r1-g2-isp2", "r2-g1-isp2", "r2-g2-isp2"};
+const std::string to_cloud = "onprem → cloud";
+const std::string to_onprem = "cloud → onprem";
+
+}  // namespace
+
+TEST(ScenarioRun, DemoStoryOnActivePassive) {
+  const config::Topology topology = load("active-passive.yaml");
+  auto s = config::load_scenario(
+      std::string(HALINK_SOURCE_DIR) + "/examples/scenarios/active-passive/blackhole-then-isp1.yaml", topology);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto run = run_scenario(topology, *s);
+  ASSERT_TRUE(run.ok()) << run.message();
+  const design::Timeline& t = run->timeline;
+  const auto steps = design::summarize(t);
+  ASSERT_EQ(steps.size(), 4u);
+
+  // Healthy: all traffic over the four ISP 1 tunnels, none over ISP 2.
+  const Time healthy = phase(t, "fail: tunnel-blackhole r1-g1").start - Duration::milliseconds(1);
+  double isp1 = 0;
+  for (const std::string& tunnel : onprem_isp1) isp1 += share_at(t, tunnel, to_cloud, healthy);
+  EXPECT_NEAR(isp1, 1.0, 1e-9);
+  for (const std::string& tunnel : onprem_isp2) EXPECT_EQ(share_at(t, tunnel, to_cloud, healthy), 0) << tunnel;
+
+  const auto& blackhole = summary(steps, "fail: tunnel-blackhole r1-g1");
+  EXPECT_GT(blackhole.flows_hit, 0u);
+  EXPECT_LT(blackhole.flows_hit, blackhole.flows);
+  // One tunnel black-holed: only its flows are hit, for about BFD's 900 ms
+  // (300 ms x 3 in this design), never the 9 s hold time.
+  EXPECT_GE(blackhole.worst, Duration::milliseconds(600));
+  EXPECT_LE(blackhole.worst, Duration::milliseconds(1000));
+  ASSERT_TRUE(blackhole.recovered_after.has_value());
+  const Time during_blackhole = phase(t, "restore: tunnel-blackhole r1-g1").start - Duration::milliseconds(1);
+  EXPECT_EQ(share_at(t, "r1-g1", to_cloud, during_blackhole), 0);
+
+  // ISP 1 lost: everything moves to ISP 2 within the detection bound.
+  const auto& isp1_lost = summary(steps, "fail: underlay-loss isp1");
+  EXPECT_EQ(isp1_lost.flows_hit, isp1_lost.flows);
+  EXPECT_LE(isp1_lost.worst, Duration::milliseconds(1000));
+  ASSERT_TRUE(isp1_lost.recovered_after.has_value());
+  const Time on_isp2 = phase(t, "restore: all").start - Duration::milliseconds(1);
+  for (const std::string& direction : {to_cloud, to_onprem}) {
+    double isp2 = 0;
+    for (const std::string& tunnel : onprem_isp2) isp2 += share_at(t, tunnel, direction, on_isp2);
+    EXPECT_NEAR(isp2, 1.0, 1e-9) << direction;
+  }
+
+  // Everything repaired: back on ISP 1, every flow delivered at the end.
+  isp1 = 0;
+  for (const std::string& tunnel : onprem_isp1) isp1 += share_at(t, tunnel, to_cloud, t.end);
+  EXPECT_NEAR(isp1, 1.0, 1e-9);
+  for (const design::FlowRow& row : t.flows)
+    for (const design::OutageInterval& o : row.outages) EXPECT_FALSE(o.ongoing()) << row.name;
+
+  // The readable timeline names the steps and the sessions going down.
+  const std::string text = render_scenario_run(*run);
+  EXPECT_NE(text.find("fail: underlay-loss isp1"), std::string::npos);
+  EXPECT_NE(text.find("BGP r1-g1 down"), std::string::npos) << text;
+  EXPECT_NE(text.find("recovered after"), std::string::npos);
+}
+
+TEST(ScenarioRun, SameSeedSameTimeline) {
+  const config::Topology topology = load("active-active.yaml");
+  const auto s = scenario("steps: [{wait: converged}, {fail: router-crash r1}, {wait: 2s}, {restore: all}, {wait: 2s}]\n",
+                          topology);
+  auto a = run_scenario(topology, s);
+  auto b = run_scenario(topology, s);
+  ASSERT_TRUE(a.ok() && b.ok());
+  EXPECT_EQ(render_scenario_run(*a), render_scenario_run(*b));
+}
+
+TEST(ScenarioRun, ConvergenceThatNeverComesIsAnError) {
+  config::Topology topology = load("active-active.yaml");
+  // g2 has no BGP session to r1: r1's session towards g2 can never be Established.
+  for (auto& r : topology.routers)
+    if (r.name == "g2") std::erase_if(r.neighbors, [](const config::Neighbor& n) { return n.tunnel == "r1-g2"; });
+  auto s = scenario("steps: [{wait: converged}]\n", topology);
+  s.steps[0].duration = Duration::seconds(20);
+  auto run = run_scenario(topology, s);
+  ASSERT_FALSE(run.ok());
+  EXPECT_NE(run.message().find("not converged after 20"), std::string::npos) << run.message();
+  EXPECT_NE(run.message().find("r1/r1-g2"), std::string::npos) << run.message();
+}
+
+// The article: active/active "can keep working uninterrupted even with the
+// loss of 50% of the routers". One router on each side crashes at the same
+// instant; the surviving pair's tunnel carries everything.
+TEST(ScenarioRun, ActiveActiveSurvivesHalfOfTheRoutersDown) {
+  const config::Topology topology = load("active-active.yaml");
+  const auto s = scenario(
+      "steps:\n"
+      "  - wait: converged\n"
+      "  - fail: router-crash r1\n"
+      "  - fail: router-crash g1\n"
+      "  - wait: 12s\n"
+      "  - restore: all\n"
+      "  - wait: 12s\n",
+      topology);
+  auto run = run_scenario(topology, s, {.flows_per_direction = 32});
+  ASSERT_TRUE(run.ok()) << run.message();
+  const design::Timeline& t = run->timeline;
+  const auto steps = design::summarize(t);
+  // Both crashes happen at one instant: the first step's phase lasts no
+  // time, every outage starts in the second's.
+  EXPECT_EQ(summary(steps, "fail: router-crash r1").flows_hit, 0u);
+  const auto& crash = summary(steps, "fail: router-crash g1");
+  // Flows through the crashed routers are hit for the detection time of the
+  // survivors' sessions towards them (BFD 100 ms x 3), never the 9 s hold time.
+  EXPECT_GT(crash.flows_hit, 0u);
+  EXPECT_LE(crash.worst, Duration::milliseconds(400));
+  ASSERT_TRUE(crash.recovered_after.has_value());
+  const Time degraded = phase(t, "restore: all").start - Duration::milliseconds(1);
+  EXPECT_NEAR(share_at(t, "r2-g2", to_cloud, degraded), 1.0, 1e-9);
+  EXPECT_NEAR(share_at(t, "r2-g2", to_onprem, degraded), 1.0, 1e-9);
+  // Back to four tunnels after the repair.
+  for (const std::string& tunnel : onprem_isp1) EXPECT_GT(share_at(t, tunnel, to_cloud, t.end), 0.0) << tunnel;
+}
+
+// A configuration change: the cloud gateways prepend twice on their ISP 1
+// sessions (once on ISP 2), so the on-premises routers move their traffic to
+// ISP 2. The routes are replaced, not withdrawn first: no flow loses a sample.
+TEST(ScenarioRun, AddingAPrependMovesTrafficOffTheIspWithoutAnOutage) {
+  const std::string source = std::string(HALINK_SOURCE_DIR) + "/examples/active-passive.yaml";
+  std::ifstream in(source);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string policy = "  to-onprem:\n    terms:\n      - match: {prefixes: [10.2.0.0/16]}\n";
+  const size_t at = text.find(policy);
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + policy.size(), "        set: {prepend: 2}\n");
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "halink-scenario-change-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "variant-prepend-isp1.yaml") << text;
+
+  const config::Topology topology = load("active-passive.yaml");
+  auto s = config::load_scenario_string(
+      "steps:\n  - wait: converged\n  - wait: 1s\n  - change: variant-prepend-isp1.yaml\n  - wait: 3s\n", topology,
+      "change.yaml", dir.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(s.ok()) << s.message();
+  EXPECT_EQ(s->steps[2].changed_routers, (std::vector<std::string>{"g1", "g2"}));
+  auto run = run_scenario(topology, *s);
+  ASSERT_TRUE(run.ok()) << run.message();
+  const design::Timeline& t = run->timeline;
+  const auto steps = design::summarize(t);
+  ASSERT_EQ(steps.size(), 1u);
+  EXPECT_EQ(steps[0].flows_hit, 0u) << render_scenario_run(*run);
+  const Time before = phase(t, "change: variant-prepend-isp1.yaml").start - Duration::milliseconds(1);
+  double isp1_before = 0, isp2_after = 0;
+  for (const std::string& tunnel : onprem_isp1) isp1_before += share_at(t, tunnel, to_cloud, before);
+  for (const std::string& tunnel : onprem_isp2) isp2_after += share_at(t, tunnel, to_cloud, t.end);
+  EXPECT_NEAR(isp1_before, 1.0, 1e-9);
+  EXPECT_NEAR(isp2_after, 1.0, 1e-9);
+  // The sessions were not reset: policy re-evaluated in place.
+  EXPECT_EQ(render_scenario_run(*run).find(" down: "), std::string::npos) << render_scenario_run(*run);
+}
+
+// The article: active/active keeps working "with 75% of the VPN links down".
+// Three tunnels black-holed at once leave r2-g2: it carries every flow that
+// reaches r2 or g2 within BFD's detection bound. But r1 and g1 have no tunnel
+// left, and the sites' LANs reach their routers by static ECMP (world.h), so
+// the flows they hash to r1 or g1 are lost until the repair: the claim holds
+// only where the LAN learns which router still has a route (an IGP or iBGP
+// between the LAN core and the routers). This test pins both halves down.
+TEST(ScenarioRun, ActiveActiveWithThreeQuartersOfTheTunnelsDown) {
+  const config::Topology topology = load("active-active.yaml");
+  const auto s = scenario(
+      "steps:\n"
+      "  - wait: converged\n"
+      "  - fail: tunnel-blackhole r1-g1\n"
+      "  - fail: tunnel-blackhole r1-g2\n"
+      "  - fail: tunnel-blackhole r2-g1\n"
+      "  - wait: 12s\n"
+      "  - restore: all\n"
+      "  - wait: 12s\n",
+      topology);
+  auto run = run_scenario(topology, s, {.flows_per_direction = 64});
+  ASSERT_TRUE(run.ok()) << run.message();
+  const design::Timeline& t = run->timeline;
+  const Time degraded = phase(t, "restore: all").start - Duration::milliseconds(1);
+  const Time failed = phase(t, "fail: tunnel-blackhole r1-g1").start;
+  for (const std::string& direction : {to_cloud, to_onprem}) {
+    double delivered = 0;
+    for (const std::string& tunnel : onprem_isp1) delivered += share_at(t, tunnel, direction, degraded);
+    // Everything delivered crosses the one tunnel left ...
+    EXPECT_NEAR(share_at(t, "r2-g2", direction, degraded), delivered, 1e-9) << direction;
+    // ... and that is what the LAN hashes to the router that still has it.
+    EXPECT_GT(delivered, 0.2) << direction;
+    EXPECT_LT(delivered, 0.8) << direction;
+    for (const design::FlowRow& row : t.flows) {
+      if (row.direction != direction) continue;
+      for (const design::OutageInterval& o : row.outages) {
+        if (o.start < failed || o.start >= degraded) continue;
+        // Either back within the detection bound (BFD 100 ms x 3), or out
+        // until the repair (sent to the isolated router).
+        if (o.end < degraded) {
+          EXPECT_LE(o.end - o.start, Duration::milliseconds(400)) << row.name;
+        }
+      }
+    }
+  }
+  // The repair brings every flow back.
+  for (const design::FlowRow& row : t.flows)
+    for (const design::OutageInterval& o : row.outages) EXPECT_FALSE(o.ongoing()) << row.name;
+}
