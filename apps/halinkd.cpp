@@ -5,6 +5,7 @@
 
 #include "config/loader.h"
 #include "runtime/daemon.h"
+#include "runtime/log.h"
 
 int main(int argc, char** argv) {
   CLI::App app{"halinkd: redundant site-to-site VPN routing daemon (BGP, BFD, ECMP, kernel FIB)"};
@@ -17,7 +18,11 @@ int main(int argc, char** argv) {
   app.add_flag("--check", check_only, "validate the configuration and exit (2 on error)");
   bool no_fib = false;
   app.add_flag("--no-fib", no_fib, "compute routes but do not install them in the kernel");
+  std::string log_level = "info";
+  app.add_option("--log-level", log_level, "error, warn, info or debug (default info)")
+      ->check(CLI::IsMember({"error", "warn", "warning", "info", "debug"}));
   CLI11_PARSE(app, argc, argv);
+  halink::runtime::set_log_level(*halink::runtime::parse_log_level(log_level));
   options.install_routes = !no_fib;
 
   if (check_only) {

@@ -133,7 +133,16 @@ Status NetlinkFib::apply(std::span<const RouteChange> changes) {
     }
     return resolved;
   };
-  return execute(planner_.apply(changes, resolver));
+  Plan plan = planner_.apply(changes, resolver);
+  // A newer change for a prefix replaces an older refused one; what the
+  // planner refuses now is kept to be tried again.
+  for (const RouteChange& change : changes) refused_changes_.erase(change.prefix);
+  for (const PlanError& error : plan.errors) {
+    auto latest = std::find_if(changes.rbegin(), changes.rend(),
+                               [&](const RouteChange& c) { return c.prefix == error.prefix; });
+    if (latest != changes.rend()) refused_changes_[error.prefix] = Refused{*latest, error.message};
+  }
+  return execute(plan);
 }
 
 Status NetlinkFib::remove_next_hop(const NextHop& dead) {
@@ -177,32 +186,49 @@ Status NetlinkFib::withdraw_all() {
   failed_next_hops_.clear();
   failed_groups_.clear();
   failed_routes_.clear();
+  refused_changes_.clear();
   return execute(plan);
 }
 
 Status NetlinkFib::retry_failed() {
   if (Status status = refresh_interfaces(); !status) return status;
-  std::set<ObjectId> next_hops, groups;
-  std::set<Prefix> routes;
+  std::map<ObjectId, std::string> next_hops, groups;
+  std::map<Prefix, std::string> routes;
   next_hops.swap(failed_next_hops_);
   groups.swap(failed_groups_);
   routes.swap(failed_routes_);
   // Each object is brought to what the model says now, in dependency order.
-  for (ObjectId id : next_hops)
+  for (const auto& [id, reason] : next_hops)
     if (const NextHop* next_hop = planner_.next_hop(id)) emit_next_hop(id, *next_hop);
-  for (ObjectId id : groups)
+  for (const auto& [id, reason] : groups)
     if (const auto* members = planner_.members(id)) emit_group(id, *members);
-  for (const Prefix& prefix : routes) {
+  for (const auto& [prefix, reason] : routes) {
     if (auto group = planner_.group_of(prefix))
       emit_route(prefix, *group);
     else
       emit_route_delete(prefix, options_.metric);
   }
-  for (ObjectId id : groups)
+  for (const auto& [id, reason] : groups)
     if (!planner_.members(id)) emit_object_delete(Subject::Kind::group, id);
-  for (ObjectId id : next_hops)
+  for (const auto& [id, reason] : next_hops)
     if (!planner_.next_hop(id)) emit_object_delete(Subject::Kind::next_hop, id);
-  return collect_outcome({});
+  Status written = collect_outcome({});
+  // Changes the planner refused, planned again (their interface may exist now).
+  if (refused_changes_.empty()) return written;
+  std::vector<RouteChange> again;
+  for (auto& [prefix, refused] : refused_changes_) again.push_back(refused.change);
+  Status replanned = apply(again);
+  return written ? replanned : written;
+}
+
+std::vector<std::string> NetlinkFib::not_installed() const {
+  std::vector<std::string> out;
+  for (const auto& [id, reason] : failed_next_hops_) out.push_back("nexthop " + std::to_string(id) + ": " + reason);
+  for (const auto& [id, reason] : failed_groups_) out.push_back("nexthop group " + std::to_string(id) + ": " + reason);
+  for (const auto& [prefix, reason] : failed_routes_) out.push_back("route " + prefix.to_string() + ": " + reason);
+  for (const auto& [prefix, refused] : refused_changes_)
+    out.push_back("route " + prefix.to_string() + ": " + refused.reason);
+  return out;
 }
 
 Status NetlinkFib::execute(const Plan& plan, std::vector<PlanError> errors) {
@@ -370,9 +396,9 @@ Status NetlinkFib::collect_outcome(std::vector<PlanError> errors) {
     ++counters_.failed_writes;
     note(describe(subject) + ": " + error.message);
     switch (subject.kind) {
-      case Subject::Kind::next_hop: failed_next_hops_.insert(subject.id); break;
-      case Subject::Kind::group: failed_groups_.insert(subject.id); break;
-      case Subject::Kind::route: failed_routes_.insert(subject.prefix); break;
+      case Subject::Kind::next_hop: failed_next_hops_[subject.id] = error.message; break;
+      case Subject::Kind::group: failed_groups_[subject.id] = error.message; break;
+      case Subject::Kind::route: failed_routes_[subject.prefix] = error.message; break;
     }
   }
   subjects_.clear();

@@ -62,6 +62,7 @@ public:
   Status remove_next_hop(const NextHop& next_hop) override;
   Status remove_next_hops_via(const std::string& interface) override;
   Status retry_failed() override;
+  std::vector<std::string> not_installed() const override;
   std::vector<FibRoute> routes() const override { return planner_.routes(); }
   FibStats stats() const override;
 
@@ -109,10 +110,18 @@ private:
   std::map<std::string, uint32_t> interface_index_;
   std::map<uint32_t, std::string> interface_name_;
   std::vector<Subject> subjects_;  // one per request since the last flush
-  // Objects whose last write failed; retry_failed() re-syncs them.
-  std::set<ObjectId> failed_next_hops_;
-  std::set<ObjectId> failed_groups_;
-  std::set<Prefix> failed_routes_;
+  // Objects whose last write failed, with the kernel's words; retry_failed()
+  // re-syncs them from the model.
+  std::map<ObjectId, std::string> failed_next_hops_;
+  std::map<ObjectId, std::string> failed_groups_;
+  std::map<Prefix, std::string> failed_routes_;
+  // Changes the planner refused (e.g. the next hop's interface does not
+  // exist yet): the desired state is kept and applied again by retry_failed().
+  struct Refused {
+    RouteChange change;
+    std::string reason;
+  };
+  std::map<Prefix, Refused> refused_changes_;
   FibStats counters_;
 };
 

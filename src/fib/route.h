@@ -90,6 +90,10 @@ public:
 
   // Re-sends whatever the last apply()/remove_next_hop() could not write.
   virtual Status retry_failed() = 0;
+  // What is not in the kernel as asked, and why ("route 10.2.0.0/16 via
+  // 10.0.0.2 dev wg0: No buffer space available"), for `show fib` and
+  // `show status`; empty when everything is installed.
+  virtual std::vector<std::string> not_installed() const { return {}; }
 
   virtual std::vector<FibRoute> routes() const = 0;
   virtual FibStats stats() const = 0;

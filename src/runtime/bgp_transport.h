@@ -39,8 +39,10 @@ public:
   // received and not processed (memory stays bounded; TCP flow control slows
   // the sender); the route-processing loop calls this after every slice to
   // read again once the queue is below resume_below_prefixes.
-  static constexpr size_t pause_above_prefixes = 32768;
-  static constexpr size_t resume_below_prefixes = 8192;
+  // Close together: while reading is paused the peer's KEEPALIVEs are not
+  // read either, so a pause must last about one slice, far below a 3 s hold.
+  static constexpr size_t pause_above_prefixes = 16384;
+  static constexpr size_t resume_below_prefixes = 12288;
   void resume_reading();
 
   size_t open_connections() const { return connections_.size(); }

@@ -5,6 +5,7 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -50,13 +51,17 @@ bfd::AuthType bfd_auth_type(config::BfdAuthType t) {
   return bfd::AuthType::none;
 }
 
-// Prefixes per route-processing slice: about four full 4096-octet UPDATEs
-// of /24s. A slice is one flush (one netlink batch, one round of UPDATEs to
-// the other neighbours), so much smaller slices pay that overhead more
-// often; much larger ones keep the loop away from timers and sockets for
-// longer. The liveness test (tests/runtime/liveness_test.cpp) shows the
-// keepalive and BFD timers holding with this size during a full table.
-constexpr size_t route_slice_prefixes = 4096;
+// Prefixes per route-processing slice, adapted to the machine: a slice aims
+// at about 10 ms of wall time (halved when one took longer, doubled when one
+// took under half of it), between 256 and 4096 prefixes (about four full
+// 4096-octet UPDATEs of /24s). A fixed count is not enough: on a loaded
+// 2-core machine, or a debug build, 4096 prefixes took over a second, and
+// a slice is what the keepalive and hold timers wait behind. Each slice is
+// one flush (one netlink batch, one round of UPDATEs to the other
+// neighbours), which is why slices are not made smaller than needed.
+constexpr size_t min_route_slice = 256;
+constexpr size_t max_route_slice = 4096;
+constexpr Duration route_slice_target = Duration::milliseconds(10);
 
 }  // namespace
 
@@ -67,7 +72,8 @@ Daemon::Daemon(DaemonOptions options, config::RouterConfig config)
       speaker_timer_(loop_, [this] {
         speaker_->on_timer(loop_.now());
         pump();
-      }) {}
+      }),
+      fib_retry_timer_(loop_, [this] { retry_fib(); }) {}
 
 Daemon::~Daemon() {
   if (signal_fd_ >= 0) {
@@ -206,15 +212,16 @@ void Daemon::pump() {
             } else if constexpr (std::is_same_v<A, bgp::speaker::PeerDown>) {
               log_warning(name(a.peer) + " down: " + a.text);
             } else if constexpr (std::is_same_v<A, bgp::speaker::NextHopDown>) {
-              if (auto s = fib_->remove_next_hop(a.next_hop); !s) log_error("FIB: " + s.message());
+              if (auto s = fib_->remove_next_hop(a.next_hop); !s) fib_failed("removing next hop", s);
             } else if constexpr (std::is_same_v<A, bgp::speaker::RouteChanges>) {
-              if (auto s = fib_->apply(a.changes); !s) log_error("FIB: " + s.message());
+              if (auto s = fib_->apply(a.changes); !s) fib_failed("installing routes", s);
             } else if constexpr (std::is_same_v<A, bgp::speaker::Log>) {
               std::string who = a.peer ? name(a.peer) + ": " : "";
               LogLevel level = a.level == bgp::speaker::LogLevel::error     ? LogLevel::error
                                : a.level == bgp::speaker::LogLevel::warning ? LogLevel::warning
                                                                             : LogLevel::info;
-              log_line(level, who + a.text);
+              // A peer can repeat the same complaint (malformed UPDATEs) without end.
+              log_limited(level, who + a.text, who + a.text);
             }
           },
           action);
@@ -223,6 +230,27 @@ void Daemon::pump() {
   pumping_ = false;
   speaker_timer_.arm(speaker_->next_deadline());
   schedule_route_work();
+}
+
+void Daemon::fib_failed(const std::string& what, const Status& status) {
+  log_limited(LogLevel::error, "FIB " + what, "FIB " + what + ": " + status.message() + " (kept; retrying in " +
+                                                 std::to_string(fib_retry_delay_.ms()) + " ms)");
+  if (!fib_retry_timer_armed_) {
+    fib_retry_timer_armed_ = true;
+    fib_retry_timer_.arm(loop_.now() + fib_retry_delay_);
+  }
+}
+
+void Daemon::retry_fib() {
+  fib_retry_timer_armed_ = false;
+  Status s = fib_->retry_failed();
+  if (s) {
+    log_info("FIB: every refused write is now installed");
+    fib_retry_delay_ = Duration::seconds(1);
+    return;
+  }
+  fib_retry_delay_ = std::min(fib_retry_delay_ + fib_retry_delay_, Duration::seconds(60));
+  fib_failed("retry", s);
 }
 
 void Daemon::schedule_route_work() {
@@ -235,8 +263,14 @@ void Daemon::schedule_route_work() {
 
 void Daemon::process_route_slice() {
   route_work_posted_ = false;
-  speaker_->process_pending(loop_.now(), route_slice_prefixes);
+  Time started = loop_.now();
+  speaker_->process_pending(started, route_slice_);
   pump();  // FIB writes and UPDATEs of this slice; posts the next slice if any
+  Duration took = loop_.now() - started;
+  if (took > route_slice_target)
+    route_slice_ = std::max(min_route_slice, route_slice_ / 2);
+  else if (took + took < route_slice_target)
+    route_slice_ = std::min(max_route_slice, route_slice_ * 2);
   transport_->resume_reading();
 }
 

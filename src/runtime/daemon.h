@@ -50,6 +50,10 @@ private:
   // events served in between.
   void schedule_route_work();
   void process_route_slice();
+  // A FIB write the kernel refused: logged, the desired state kept, retried
+  // after 1 s, 2 s, 4 s ... up to 60 s until it is in (fib/route.h retry_failed()).
+  void fib_failed(const std::string& what, const Status& status);
+  void retry_fib();
   void add_neighbor(const config::Neighbor& n);
   void remove_neighbor(const std::string& name);
   PeerTransport transport_for(const config::Neighbor& n) const;
@@ -70,6 +74,9 @@ private:
   std::unique_ptr<ControlServer> control_;
   std::unique_ptr<LinkMonitor> links_;
   DeadlineTimer speaker_timer_;
+  DeadlineTimer fib_retry_timer_;
+  Duration fib_retry_delay_ = Duration::seconds(1);
+  bool fib_retry_timer_armed_ = false;
   // Declared after loop_: destroyed (its thread joined) before the loop it posts to.
   std::unique_ptr<BfdService> bfd_;
   // Neighbours whose BFD session went Down and did not come Up again: a
@@ -80,6 +87,7 @@ private:
   Time started_at_;
   bool pumping_ = false;
   bool route_work_posted_ = false;
+  size_t route_slice_ = 4096;  // prefixes per slice, adapted (daemon.cpp)
 };
 
 }  // namespace halink::runtime

@@ -270,10 +270,19 @@ TEST_F(NetlinkFibTest, RefusedNextHopIsReportedInWordsAndRetried) {
   EXPECT_NE(status.message().find("172.16.0.0/12"), std::string::npos) << status.message();
   EXPECT_GT(fib->stats().failed_writes, 0u);
   EXPECT_TRUE(kernel_routes().empty());
+  // `show fib` says what is missing and why.
+  std::vector<std::string> missing = fib->not_installed();
+  ASSERT_FALSE(missing.empty());
+  EXPECT_NE(missing[0].find("nexthop"), std::string::npos) << missing[0];
+
+  // Still refused: the desired state stays, the reason too.
+  EXPECT_FALSE(fib->retry_failed().ok());
+  EXPECT_FALSE(fib->not_installed().empty());
 
   ASSERT_TRUE(namespace_->ip("addr add 192.0.2.1/24 dev t0").ok());
   Status retried = fib->retry_failed();
   ASSERT_TRUE(retried.ok()) << retried.message();
+  EXPECT_TRUE(fib->not_installed().empty());
   auto routes = kernel_routes();
   ASSERT_EQ(routes.size(), 1u);
   EXPECT_EQ(gateways(routes[0]), std::set<IpAddress>{ip("192.0.2.99")});
@@ -282,12 +291,25 @@ TEST_F(NetlinkFibTest, RefusedNextHopIsReportedInWordsAndRetried) {
 TEST_F(NetlinkFibTest, UnknownInterfaceIsAnErrorNamingIt) {
   auto fib = open_fib();
   ASSERT_TRUE(fib);
-  RouteChange change[] = {{prefix("172.16.0.0/12"), {NextHop{ip("10.100.0.2"), "wg9", 0, 1}}},
+  RouteChange change[] = {{prefix("172.16.0.0/12"), {NextHop{ip("10.109.0.2"), "wg9", 0, 1}}},
                           {prefix("172.17.0.0/16"), {tunnels_[0]}}};
   Status status = fib->apply(change);
   ASSERT_FALSE(status.ok());
   EXPECT_NE(status.message().find("wg9"), std::string::npos) << status.message();
   EXPECT_EQ(kernel_routes().size(), 1u);
+  std::vector<std::string> missing = fib->not_installed();
+  ASSERT_EQ(missing.size(), 1u);
+  EXPECT_NE(missing[0].find("172.16.0.0/12"), std::string::npos) << missing[0];
+  EXPECT_NE(missing[0].find("wg9"), std::string::npos) << missing[0];
+
+  // The tunnel appears later: the kept change is installed by the retry.
+  ASSERT_TRUE(namespace_->ip("link add wg9 type dummy").ok());
+  ASSERT_TRUE(namespace_->ip("link set wg9 up").ok());
+  ASSERT_TRUE(namespace_->ip("addr add 10.109.0.1/24 dev wg9").ok());
+  Status retried = fib->retry_failed();
+  ASSERT_TRUE(retried.ok()) << retried.message();
+  EXPECT_EQ(kernel_routes().size(), 2u);
+  EXPECT_TRUE(fib->not_installed().empty());
 }
 
 TEST_F(NetlinkFibTest, OtherTableAndDirectNextHops) {
