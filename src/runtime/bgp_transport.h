@@ -41,8 +41,8 @@ public:
   // read again once the queue is below resume_below_prefixes.
   // Close together: while reading is paused the peer's KEEPALIVEs are not
   // read either, so a pause must last about one slice, far below a 3 s hold.
-  static constexpr size_t pause_above_prefixes = 16384;
-  static constexpr size_t resume_below_prefixes = 12288;
+  static constexpr size_t pause_above_prefixes = 8192;
+  static constexpr size_t resume_below_prefixes = 4096;
   void resume_reading();
 
   size_t open_connections() const { return connections_.size(); }
