@@ -23,30 +23,9 @@ std::optional<session::ReceivedUpdate> RouteInbox::pop_update() {
   return front;
 }
 
-void RouteInbox::replace_with_withdrawals(std::vector<Prefix> announced) {
-  updates_.clear();
-  update_prefixes_ = 0;
-  withdrawals_ = std::move(announced);
-  withdrawn_next_ = 0;
-}
-
-std::vector<Prefix> RouteInbox::take_withdrawals(size_t max) {
-  size_t count = std::min(max, withdrawals_.size() - withdrawn_next_);
-  auto first = withdrawals_.begin() + std::ptrdiff_t(withdrawn_next_);
-  std::vector<Prefix> out(first, first + std::ptrdiff_t(count));
-  withdrawn_next_ += count;
-  if (withdrawn_next_ == withdrawals_.size()) {
-    withdrawals_ = {};  // a full table's snapshot is large: give it back now
-    withdrawn_next_ = 0;
-  }
-  return out;
-}
-
 void RouteInbox::clear() {
   updates_.clear();
   update_prefixes_ = 0;
-  withdrawals_.clear();
-  withdrawn_next_ = 0;
 }
 
 }  // namespace halink::bgp

@@ -9,10 +9,9 @@
 // reading a neighbour's socket while its queue is long, so memory stays
 // bounded and TCP flow control slows the sender down.
 //
-// A session that goes down leaves the withdrawal of everything it announced
-// (a snapshot of its Adj-RIB-In) in front of the queue; UPDATEs of the dead
-// session still queued are dropped, UPDATEs of a new session queue behind
-// the withdrawals, so the order the peer meant is kept.
+// A session that goes down drops its queued UPDATEs; the withdrawal of what
+// it announced is the decision process's (begin_peer_withdrawal retires the
+// paths at once, withdraw_peer_slice removes them in slices).
 #pragma once
 
 #include <cstddef>
@@ -34,25 +33,15 @@ public:
   void push(session::ReceivedUpdate update);
   std::optional<session::ReceivedUpdate> pop_update();
 
-  // The session went down: queued UPDATEs are dropped and `announced` is
-  // withdrawn first (replacing withdrawals not done yet: the snapshot holds them).
-  void replace_with_withdrawals(std::vector<Prefix> announced);
-  bool has_withdrawals() const { return withdrawn_next_ < withdrawals_.size(); }
-  // Up to `max` withdrawals, removed from the queue.
-  std::vector<Prefix> take_withdrawals(size_t max);
-
   void clear();
-  bool empty() const { return !has_withdrawals() && updates_.empty(); }
-  // Prefixes waiting: NLRI and withdrawn routes of queued UPDATEs plus
-  // withdrawals of a session that went down.
-  size_t queued_prefixes() const { return update_prefixes_ + (withdrawals_.size() - withdrawn_next_); }
+  bool empty() const { return updates_.empty(); }
+  // Prefixes waiting: NLRI and withdrawn routes of queued UPDATEs.
+  size_t queued_prefixes() const { return update_prefixes_; }
   size_t queued_updates() const { return updates_.size(); }
 
 private:
   std::deque<session::ReceivedUpdate> updates_;
   size_t update_prefixes_ = 0;
-  std::vector<Prefix> withdrawals_;
-  size_t withdrawn_next_ = 0;
 };
 
 }  // namespace halink::bgp

@@ -410,19 +410,14 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
   }
   n.negotiated.reset();
   actions_.push_back(speaker::PeerDown{n.id, down.reason, down.text});
-  // Forwarding first: every route through this neighbour's next hop moves
-  // in one step; the per-prefix withdrawals follow in slices. One scan of
-  // the Adj-RIB-In finds both.
-  std::vector<IpAddress> gateways;
-  std::vector<Prefix> announced;
-  announced.reserve(n.rib_in.size());
-  n.rib_in.for_each([&](const Prefix& prefix, const AttrSetRef& a) {
-    announced.push_back(prefix);
-    if (a->next_hop && std::find(gateways.begin(), gateways.end(), *a->next_hop) == gateways.end())
-      gateways.push_back(*a->next_hop);
-  });
-  for (const IpAddress& g : gateways) actions_.push_back(speaker::NextHopDown{fib_next_hop(NextHop{g, n.id})});
-  n.inbox.replace_with_withdrawals(std::move(announced));
+  // Forwarding first: the decision process retires every path of the
+  // session at once (none is selected again) and names their next hops, so
+  // every route through them moves in one next-hop-group write; the
+  // per-prefix withdrawals follow in slices (process_pending). UPDATEs of
+  // the dead session still queued are dropped.
+  n.inbox.clear();
+  for (const NextHop& hop : decision_.begin_peer_withdrawal(n.id))
+    actions_.push_back(speaker::NextHopDown{fib_next_hop(hop)});
   n.rib_in.clear_pre_policy();
   n.rib_out.clear();
   n.pending = {};
@@ -430,15 +425,15 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
 
 void Speaker::withdraw_all_from(Neighbor& n) {
   n.inbox.clear();
-  for (const Prefix& p : n.rib_in.prefixes()) mark_changed(p, decision_.withdraw(p, n.id));
+  decision_.begin_peer_withdrawal(n.id);
+  while (!withdraw_slice(n, withdrawal_turn)) {
+  }
   n.rib_in.clear_pre_policy();
 }
 
-bool Speaker::forwarding_usable(PeerId peer) const {
-  // A neighbour whose session went down still has paths in the Loc-RIB until
-  // its withdrawals are processed; the FIB dropped its next hops already.
-  const Neighbor* n = find(peer);
-  return !n || !n->inbox.has_withdrawals();
+bool Speaker::withdraw_slice(Neighbor& n, size_t max_prefixes) {
+  return decision_.withdraw_peer_slice(n.id, max_prefixes,
+                                       [&](const Prefix& p, const RouteChange& change) { mark_changed(p, change); });
 }
 
 // ---------------------------------------------------------------- route processing
@@ -452,10 +447,12 @@ bool Speaker::process_pending(Time now, size_t budget) {
     progressed = false;
     for (auto& [id, n] : neighbors_) {
       if (done >= budget) break;
-      if (n->inbox.has_withdrawals()) {
-        std::vector<Prefix> chunk = n->inbox.take_withdrawals(std::min(budget - done, withdrawal_turn));
-        for (const Prefix& p : chunk) mark_changed(p, decision_.withdraw(p, id));
-        done += chunk.size();
+      if (decision_.pending_withdrawals(id)) {
+        // A slice scans about this many prefixes of the Loc-RIB, whether or
+        // not they hold the peer's paths: that is the work to count.
+        const size_t turn = std::min(budget - done, withdrawal_turn);
+        withdraw_slice(*n, turn);
+        done += turn;
         progressed = true;
       } else if (auto received = n->inbox.pop_update()) {
         done += RouteInbox::cost_of(received->update);
@@ -471,13 +468,13 @@ bool Speaker::process_pending(Time now, size_t budget) {
 
 bool Speaker::has_pending() const {
   for (auto& [id, n] : neighbors_)
-    if (!n->inbox.empty()) return true;
+    if (!n->inbox.empty() || decision_.pending_withdrawals(id)) return true;
   return false;
 }
 
 size_t Speaker::pending_prefixes(PeerId peer) const {
   const Neighbor* n = find(peer);
-  return n ? n->inbox.queued_prefixes() : 0;
+  return n ? n->inbox.queued_prefixes() + decision_.pending_withdrawals(peer) : 0;
 }
 
 // ---------------------------------------------------------------- import
@@ -645,8 +642,7 @@ void Speaker::flush(Time now) {
     changes.changes.reserve(fib_dirty_.size());
     for (const Prefix& p : fib_dirty_) {
       fib::RouteChange change{p, {}};
-      for (const NextHop& hop : decision_.next_hops(p))
-        if (forwarding_usable(hop.peer)) change.next_hops.push_back(fib_next_hop(hop));
+      for (const NextHop& hop : decision_.next_hops(p)) change.next_hops.push_back(fib_next_hop(hop));
       changes.changes.push_back(std::move(change));
     }
     fib_dirty_.clear();
@@ -734,7 +730,7 @@ std::optional<NeighborView> Speaker::neighbor(PeerId peer) const {
     v.keepalive_time = n->negotiated->keepalive_time;
   }
   v.received_prefixes = n->rib_in.size();
-  v.queued_prefixes = n->inbox.queued_prefixes();
+  v.queued_prefixes = pending_prefixes(n->id);
   v.advertised_prefixes = n->rib_out.size();
   v.rfc8212_blocked = rfc8212_blocks_import(n->settings.policy, n->ebgp()) ||
                       rfc8212_blocks_export(n->settings.policy, n->ebgp());
@@ -827,10 +823,10 @@ std::vector<RouteView> Speaker::routes(std::optional<Family> family) const {
 
 std::vector<fib::RouteChange> Speaker::forwarding_table() const {
   std::vector<fib::RouteChange> out;
-  loc_rib_.for_each([&](const Prefix& p, const PathList& paths) {
+  loc_rib_.for_each([&](const Prefix& p, const PathList&) {
     fib::RouteChange change{p, {}};
-    for (const NextHop& hop : next_hops_of(paths, peers_))
-      if (forwarding_usable(hop.peer)) change.next_hops.push_back(fib_next_hop(hop));
+    // decision_.next_hops leaves out paths of a dead session not withdrawn yet.
+    for (const NextHop& hop : decision_.next_hops(p)) change.next_hops.push_back(fib_next_hop(hop));
     if (!change.next_hops.empty()) out.push_back(std::move(change));
   });
   std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.prefix < b.prefix; });

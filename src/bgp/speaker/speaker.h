@@ -215,7 +215,7 @@ private:
   void import_path(Neighbor& n, const Prefix& prefix, const AttrSetRef& received);
   void withdraw_path(Neighbor& n, const Prefix& prefix);
   void withdraw_all_from(Neighbor& n);
-  bool forwarding_usable(PeerId peer) const;
+  bool withdraw_slice(Neighbor& n, size_t max_prefixes);  // true when none is left
   void check_max_prefix(Time now, Neighbor& n, Family family);
   void reapply_import(Time now, Neighbor& n);
   void mark_changed(const Prefix& prefix, const RouteChange& change);
