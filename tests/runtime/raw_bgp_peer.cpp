@@ -124,7 +124,9 @@ std::vector<uint8_t> table_updates(uint32_t as, IpAddress next_hop, uint32_t fir
     bgp::Update u;
     u.attributes.origin = bgp::Origin::igp;
     u.attributes.as_path = bgp::AsPath{};
-    u.attributes.as_path->prepend(64512 + uint32_t(g % 1000));
+    // 64512..64911: clear of the lab's own ASes (65001-65003), which loop
+    // detection (RFC 4271 §9.1.2) would rightly make A or B ignore.
+    u.attributes.as_path->prepend(64512 + uint32_t(g % 400));
     u.attributes.as_path->prepend(as);
     u.attributes.next_hop = next_hop;
     for (size_t i = g * per_group; i < std::min(count, (g + 1) * per_group); ++i)
