@@ -33,13 +33,11 @@ std::vector<PhaseSummary> summarize(const Timeline& timeline) {
   return out;
 }
 
-namespace {
-std::string milliseconds(Duration d) {
+std::string milliseconds_text(Duration d) {
   char text[32];
   std::snprintf(text, sizeof text, "%lld ms", static_cast<long long>(d.ms()));
   return text;
 }
-}  // namespace
 
 std::string render_summary_table(const std::vector<PhaseSummary>& phases) {
   size_t width = 4;
@@ -51,9 +49,9 @@ std::string render_summary_table(const std::vector<PhaseSummary>& phases) {
   out += line;
   for (const PhaseSummary& p : phases) {
     const std::string hit = std::to_string(p.flows_hit) + "/" + std::to_string(p.flows);
-    const std::string worst = p.flows_hit == 0 ? "-" : milliseconds(p.worst);
+    const std::string worst = p.flows_hit == 0 ? "-" : milliseconds_text(p.worst);
     const std::string recovered =
-        !p.recovered_after ? "NOT RECOVERED" : (p.flows_hit == 0 ? "-" : milliseconds(*p.recovered_after));
+        !p.recovered_after ? "NOT RECOVERED" : (p.flows_hit == 0 ? "-" : milliseconds_text(*p.recovered_after));
     std::snprintf(line, sizeof line, "  %-*s  %11s  %12s  %15s\n", static_cast<int>(width), p.label.c_str(),
                   hit.c_str(), worst.c_str(), recovered.c_str());
     out += line;

@@ -94,5 +94,7 @@ std::vector<PhaseSummary> summarize(const Timeline& timeline);
 //   step                                 flows hit   worst outage   recovered after
 //   fail: tunnel-blackhole r1-g1          32/256       301 ms          301 ms
 std::string render_summary_table(const std::vector<PhaseSummary>& phases);
+// "281 ms": outages in reports and timelines (whole milliseconds).
+std::string milliseconds_text(Duration d);
 
 }  // namespace halink::design

@@ -2,6 +2,7 @@
 
 #include <cstdio>
 
+#include "design/timeline.h"
 #include "sim/world/world.h"
 
 namespace halink::sim {
@@ -35,15 +36,9 @@ Result<DesignRun> run_design(const config::Topology& topology, const std::vector
 }
 
 namespace {
-std::string ms(Duration d) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld ms", static_cast<long long>(d.ms()));
-  return buf;
-}
-
 std::string outage_cell(const DirectionOutage& d) {
   if (d.flows_hit == 0) return "none";
-  std::string s = ms(d.worst) + " (" + std::to_string(d.flows_hit) + "/" + std::to_string(d.flows) + " flows)";
+  std::string s = design::milliseconds_text(d.worst) + " (" + std::to_string(d.flows_hit) + "/" + std::to_string(d.flows) + " flows)";
   if (!d.recovered) s += " NOT RECOVERED";
   return s;
 }
@@ -80,7 +75,7 @@ std::string render_design_run(const DesignRun& run) {
     }
     Duration worst_restore;
     for (auto& d : f.restore_outage) worst_restore = std::max(worst_restore, d.worst);
-    out += " " + (worst_restore.is_zero() ? std::string("no loss") : ms(worst_restore)) + "\n";
+    out += " " + (worst_restore.is_zero() ? std::string("no loss") : design::milliseconds_text(worst_restore)) + "\n";
   }
   return out;
 }

@@ -16,12 +16,6 @@ std::string seconds_text(Time t) {
   return text;
 }
 
-std::string ms_text(Duration d) {
-  char text[32];
-  std::snprintf(text, sizeof text, "%lld ms", static_cast<long long>(d.ms()));
-  return text;
-}
-
 std::string percent(double share) {
   char text[16];
   std::snprintf(text, sizeof text, "%.0f%%", share * 100);
@@ -161,7 +155,7 @@ private:
     run_.timeline.events.push_back({stable_since, "converged", true});
     say(stable_since, "converged: every session Established" +
                           (came_up ? " (" + std::to_string(came_up) + " came up)" : std::string()) +
-                          ", next hops then stable for " + ms_text(sim_.now() - stable_since));
+                          ", next hops then stable for " + design::milliseconds_text(sim_.now() - stable_since));
     flush_events();
     snapshot();
     return {};
@@ -331,7 +325,7 @@ private:
       if (hit == 0)
         line += "no flow lost a packet";
       else
-        line += std::to_string(hit) + "/" + std::to_string(sf.flows.size()) + " flows hit, worst " + ms_text(worst) +
+        line += std::to_string(hit) + "/" + std::to_string(sf.flows.size()) + " flows hit, worst " + design::milliseconds_text(worst) +
                 (out_now ? ", " + std::to_string(out_now) + " still out" : std::string());
       more(std::string(first ? "outage     " : "           ") + line);
       first = false;
