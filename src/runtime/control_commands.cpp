@@ -93,7 +93,8 @@ nlohmann::json ControlCommands::show(const std::string& what, const nlohmann::js
               {"next_hops", st.next_hops},
               {"route_writes", st.route_writes},
               {"group_writes", st.group_writes},
-              {"failed_writes", st.failed_writes}}}};
+              {"failed_writes", st.failed_writes}}},
+            {"not_installed", context_.fib.not_installed()}};
   }
   if (what == "status") {
     const config::RouterConfig& config = context_.config;
@@ -104,7 +105,8 @@ nlohmann::json ControlCommands::show(const std::string& what, const nlohmann::js
             {"uptime_seconds", (now - context_.started_at).seconds_f()},
             {"neighbors", context_.peer_ids.size()},
             {"loc_rib_prefixes", speaker.loc_rib_prefixes()},
-            {"attribute_sets", speaker.attribute_sets()}};
+            {"attribute_sets", speaker.attribute_sets()},
+            {"fib_not_installed", context_.fib.not_installed().size()}};
   }
   if (what == "bfd") {
     nlohmann::json list = nlohmann::json::array();

@@ -277,6 +277,11 @@ std::string render_fib(const nlohmann::json& reply) {
            " next hops; kernel writes: " + str(s, "route_writes") + " route, " + str(s, "group_writes") +
            " group, " + str(s, "failed_writes") + " failed\n";
   }
+  // What the kernel refused stays visible until a retry succeeds.
+  if (reply.contains("not_installed") && !reply["not_installed"].empty()) {
+    out += "not installed (retried with back-off):\n";
+    for (auto& reason : reply["not_installed"]) out += "  " + reason.get<std::string>() + "\n";
+  }
   return out;
 }
 
@@ -284,7 +289,10 @@ std::string render_status(const nlohmann::json& reply) {
   return "router " + reply.value("router", "") + ", AS " + str(reply, "local_as") + ", router id " +
          reply.value("router_id", "") + ", up " + format_age(reply.value("uptime_seconds", 0.0)) + "\n" +
          str(reply, "neighbors") + " neighbours, " + str(reply, "loc_rib_prefixes") + " prefixes in the Loc-RIB, " +
-         str(reply, "attribute_sets") + " distinct attribute sets\n";
+         str(reply, "attribute_sets") + " distinct attribute sets\n" +
+         (reply.value("fib_not_installed", 0) > 0
+              ? str(reply, "fib_not_installed") + " kernel objects not installed (see `halink show fib`)\n"
+              : std::string());
 }
 
 

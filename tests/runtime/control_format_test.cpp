@@ -202,3 +202,25 @@ TEST(ControlFormat, AdjRibRoutesAreMarkedAndTheViewSaysWhichCopyItIs) {
   EXPECT_EQ(out_route["prefix"], "10.1.0.0/16");
   EXPECT_EQ(out_route["next_hop"], "169.254.21.1");
 }
+
+TEST(ControlFormat, FibAndStatusShowWhatTheKernelRefused) {
+  json fib = {{"ok", true},
+              {"routes", json::array()},
+              {"stats",
+               {{"routes", 0}, {"groups", 0}, {"next_hops", 0}, {"route_writes", 1}, {"group_writes", 0},
+                {"failed_writes", 1}}},
+              {"not_installed", {"route 10.2.0.0/16: No buffer space available"}}};
+  std::string text = render_fib(fib);
+  EXPECT_NE(text.find("not installed"), std::string::npos) << text;
+  EXPECT_NE(text.find("route 10.2.0.0/16: No buffer space available"), std::string::npos) << text;
+
+  fib["not_installed"] = json::array();
+  EXPECT_EQ(render_fib(fib).find("not installed"), std::string::npos);
+
+  json status = {{"ok", true}, {"router", "r1"}, {"local_as", 65001}, {"router_id", "10.0.0.1"},
+                 {"uptime_seconds", 3.0}, {"neighbors", 2}, {"loc_rib_prefixes", 4}, {"attribute_sets", 2},
+                 {"fib_not_installed", 1}};
+  EXPECT_NE(render_status(status).find("1 kernel objects not installed"), std::string::npos) << render_status(status);
+  status["fib_not_installed"] = 0;
+  EXPECT_EQ(render_status(status).find("not installed"), std::string::npos);
+}
