@@ -48,6 +48,7 @@ NeighborChange compare(const Neighbor& a, const Neighbor& b, bool identity_chang
   note(a.policy.honor_graceful_shutdown != b.policy.honor_graceful_shutdown, "honor_graceful_shutdown",
        change.reevaluate_import);
   note(a.policy.export_policy != b.policy.export_policy, "export", change.reevaluate_export);
+  note(a.next_hop_self != b.next_hop_self, "next_hop_self", change.reevaluate_export);
   note(a.bfd != b.bfd, "bfd", change.bfd_changed);
   note(a.shutdown != b.shutdown, "shutdown", change.shutdown_changed);
   note(a.passive != b.passive, "passive", change.live_changed);

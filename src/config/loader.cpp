@@ -69,27 +69,6 @@ std::optional<Underlay> read_underlay(ErrorSink& sink, const NamedEntry& entry) 
   return underlay;
 }
 
-std::optional<InterfaceAddress> read_interface_address(ErrorSink& sink, const Located& v) {
-  auto text = read_string(sink, v);
-  if (!text) return std::nullopt;
-  const size_t slash = text->find('/');
-  auto fail = [&](std::string why) {
-    sink.error(v.mark, v.path, why);
-    return std::nullopt;
-  };
-  if (slash == std::string::npos)
-    return fail("expected ADDRESS/LENGTH such as 169.254.21.1/30, got '" + *text + "'");
-  auto address = IpAddress::parse(std::string_view(*text).substr(0, slash));
-  if (!address) return fail(address.message());
-  const std::string length_text = text->substr(slash + 1);
-  const bool digits = !length_text.empty() && length_text.size() <= 3 &&
-                      std::all_of(length_text.begin(), length_text.end(), [](char c) { return c >= '0' && c <= '9'; });
-  const int length = digits ? std::stoi(length_text) : -1;
-  if (length < 0 || length > address_bits(address->family()))
-    return fail("invalid prefix length in '" + *text + "'");
-  return InterfaceAddress{*address, static_cast<uint8_t>(length)};
-}
-
 // Both ends in one subnet that has room for two hosts; neither is the
 // subnet's network or broadcast address (a /31 has neither, RFC 3021).
 void check_tunnel_addressing(ErrorSink& sink, const Tunnel& tunnel, const std::array<Located, 2>& address_at) {
@@ -328,6 +307,33 @@ std::map<std::string, uint32_t> peek_local_as(const std::vector<NamedEntry>& rou
   return out;
 }
 
+// Sites and LAN addresses of every router, read ahead for the same reason:
+// an iBGP neighbour is checked against its sibling's LAN address.
+void peek_lan_addresses(const std::vector<NamedEntry>& routers, ReferenceIndex& index) {
+  ErrorSink quiet("");
+  for (const NamedEntry& entry : routers) {
+    Located site = key_value(entry.value, "site");
+    if (site.node.IsDefined() && site.node.IsScalar()) index.site_of[entry.name] = site.node.Scalar();
+    Located at = key_value(entry.value, "lan_address");
+    if (!at.node.IsDefined() || at.node.IsNull()) continue;
+    if (auto address = read_interface_address(quiet, at)) index.lan_address[entry.name] = address->address;
+  }
+}
+
+// A router's LAN address lies in its site and belongs to no other router.
+void check_lan_address(ErrorSink& sink, const RouterConfig& router, const Located& where, const Topology& topology) {
+  if (!router.lan_address) return;
+  const Located at = key_value(where, "lan_address");
+  const IpAddress& address = router.lan_address->address;
+  if (const Site* site = topology.find_site(router.site)) {
+    if (std::none_of(site->prefixes.begin(), site->prefixes.end(), [&](const Prefix& p) { return p.contains(address); }))
+      sink.error(at.mark, at.path, address.to_string() + " is outside the prefixes of site " + site->name);
+  }
+  for (const RouterConfig& other : topology.routers)
+    if (other.lan_address && other.lan_address->address == address)
+      sink.error(at.mark, at.path, address.to_string() + " is also the lan_address of " + other.name);
+}
+
 std::optional<Topology> read_topology(ErrorSink& sink, const Located& root, const std::string& base_dir) {
   MapReader top(sink, root, topology_keys);
   if (!top.valid()) return std::nullopt;
@@ -399,6 +405,7 @@ std::optional<Topology> read_topology(ErrorSink& sink, const Located& root, cons
   }
 
   index.local_as = peek_local_as(routers);
+  peek_lan_addresses(routers, index);
   std::map<IpAddress, std::string> router_ids;
   for (const NamedEntry& e : routers) {
     auto router = read_router(sink, e.value, e.name, index);
@@ -412,6 +419,7 @@ std::optional<Topology> read_topology(ErrorSink& sink, const Located& root, cons
                        " (a BGP speaker refuses a peer with its own identifier, RFC 4271 §6.2)");
       }
     }
+    check_lan_address(sink, *router, e.value, topology);
     topology.routers.push_back(std::move(*router));
   }
 

@@ -11,7 +11,7 @@ const std::vector<std::string>& neighbor_keys() {
       "name", "description", "address", "remote_as", "port", "tunnel", "interface", "update_source",
       "passive", "shutdown", "ebgp_multihop", "ttl_security", "password_file", "hold_time", "keepalive",
       "connect_retry", "families", "bfd", "import", "export", "max_prefix", "honor_graceful_shutdown",
-      "soft_reconfiguration_inbound"};
+      "soft_reconfiguration_inbound", "next_hop_self"};
   return keys;
 }
 
@@ -114,6 +114,40 @@ std::optional<Duration> read_hold_time(ErrorSink& sink, const Located& v) {
   if (sink.count() == errors_before)
     sink.error(v.mark, v.path, "must be 0 or between 3 and 65535 seconds (RFC 4271 §4.2), got " + *text);
   return std::nullopt;
+}
+
+// In a topology, an iBGP neighbour without a tunnel is the site pair's
+// session: its address must be a sibling router's lan_address, since that is
+// where `halink sim` and `halink lab` put the session.
+void check_site_pair_neighbor(ErrorSink& sink, const Located& at, const Neighbor& n, const RouterConfig& router,
+                              const ReferenceIndex& index) {
+  std::string siblings;
+  for (const auto& [name, address] : index.lan_address) {
+    auto site = index.site_of.find(name);
+    if (name != router.name && site != index.site_of.end() && site->second == router.site)
+      siblings += (siblings.empty() ? "" : ", ") + name + " " + address.to_string();
+  }
+  const std::string hint = siblings.empty() ? " (no other router of site " + router.site + " has a lan_address)"
+                                            : " (site " + router.site + ": " + siblings + ")";
+  for (const auto& [name, address] : index.lan_address) {
+    if (address != n.address) continue;
+    if (name == router.name) {
+      sink.error(at.mark, at.path, n.address.to_string() + " is this router's own lan_address");
+    } else if (index.site_of.count(name) && index.site_of.at(name) != router.site) {
+      sink.error(at.mark, at.path,
+                 n.address.to_string() + " is the LAN address of " + name + " in site " + index.site_of.at(name) +
+                     ": an iBGP session without a tunnel runs on this router's own site LAN" + hint);
+    } else if (index.local_as.count(name) && index.local_as.at(name) != n.remote_as) {
+      sink.error(at.mark, at.path,
+                 n.address.to_string() + " is the LAN address of " + name + ", whose local_as is " +
+                     std::to_string(index.local_as.at(name)) + ", not " + std::to_string(n.remote_as));
+    }
+    return;
+  }
+  sink.error(at.mark, at.path,
+             "iBGP neighbour " + n.address.to_string() +
+                 " is no router's lan_address: an iBGP session without a tunnel runs between two routers of one "
+                 "site, to the sibling's lan_address" + hint);
 }
 
 }  // namespace
@@ -232,6 +266,15 @@ std::optional<Neighbor> read_neighbor(ErrorSink& sink, const Located& where, con
         sink.error(v->mark, v->path, "only applies to eBGP; this neighbour is iBGP (remote_as = local_as)");
     }
   }
+  if (auto v = keys.get("next_hop_self")) {
+    if (auto b = read_bool(sink, *v)) {
+      n.next_hop_self = *b;
+      if (*b && n.remote_as != 0 && n.is_ebgp(router.local_as))
+        sink.error(v->mark, v->path,
+                   "only applies to iBGP (remote_as = local_as); towards eBGP halink always sets its own address "
+                   "as NEXT_HOP (RFC 4271 §5.1.3)");
+    }
+  }
   if (auto v = keys.get("password_file")) {
     if (auto path = read_string(sink, *v)) n.password_file = index.resolve_path(*path);
   }
@@ -299,6 +342,10 @@ std::optional<Neighbor> read_neighbor(ErrorSink& sink, const Located& where, con
   if (auto v = keys.get("honor_graceful_shutdown")) {
     if (auto b = read_bool(sink, *v)) n.policy.honor_graceful_shutdown = *b;
   }
+
+  // Last, so that the neighbour's own key errors come first.
+  if (index.whole_topology && n.tunnel.empty() && n.remote_as != 0 && !n.is_ebgp(router.local_as))
+    check_site_pair_neighbor(sink, own.get("address").value_or(where), n, router, index);
 
   if (sink.count() != errors_before) return std::nullopt;
   return n;

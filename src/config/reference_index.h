@@ -20,6 +20,10 @@ struct ReferenceIndex {
   std::map<std::string, NodeKind> nodes;  // routers, devices, hosts and tunnels by name
   std::vector<Tunnel> tunnels;
   std::map<std::string, uint32_t> local_as;  // routers whose local_as is valid
+  // Routers' sites and LAN addresses (those that parse), so that an iBGP
+  // neighbour can be checked to be a sibling on the site's LAN.
+  std::map<std::string, std::string> site_of;
+  std::map<std::string, IpAddress> lan_address;
 
   std::vector<std::string> names_of(NodeKind kind) const {
     std::vector<std::string> out;

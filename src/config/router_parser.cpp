@@ -11,7 +11,7 @@ namespace {
 
 const std::vector<std::string> router_keys = {
     "description", "site", "profile", "daemon", "local_as", "router_id", "listen", "control_socket",
-    "networks", "ecmp", "fib", "policies", "neighbor_defaults", "neighbors", "static_routes"};
+    "lan_address", "networks", "ecmp", "fib", "policies", "neighbor_defaults", "neighbors", "static_routes"};
 
 const std::vector<std::string> profile_names = {"azure-vpn-gateway", "aws-vgw", "aws-transit-gateway", "gcp-ha-vpn"};
 
@@ -152,6 +152,7 @@ std::optional<RouterConfig> read_router(ErrorSink& sink, const Located& where, c
         router.networks.push_back(*prefix);
     }
   }
+  if (auto v = map.get("lan_address")) router.lan_address = read_interface_address(sink, *v);
   if (auto v = map.get("ecmp")) read_ecmp(sink, *v, router.ecmp);
   if (auto v = map.get("fib")) read_fib(sink, *v, router.fib);
   if (auto v = map.get("policies")) router.policies = read_policies(sink, *v);

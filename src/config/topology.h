@@ -86,6 +86,11 @@ struct Neighbor {
   // Keep routes as received, so an import policy change is applied
   // without a ROUTE-REFRESH and `show routes --received-from` shows them.
   bool soft_reconfiguration_inbound = false;
+  // iBGP only: announce routes learned from eBGP neighbours with our own
+  // session address as NEXT_HOP (RFC 4271 §5.1.3 leaves it unchanged on
+  // iBGP). The site pair's session: a router that lost every tunnel then
+  // forwards to its sibling instead of into nothing.
+  bool next_hop_self = false;
   std::optional<uint8_t> ebgp_multihop;  // TTL for eBGP; unset: 1 (directly connected)
   bool ttl_security = false;             // GTSM, RFC 5082
   std::string password_file;             // TCP-MD5 key (RFC 2385), empty: none
@@ -160,6 +165,11 @@ struct RouterConfig {
   ListenSettings listen;
   std::string control_socket = defaults::control_socket;
   std::vector<Prefix> networks;  // originated by this router
+  // The router's address on its site's LAN, inside one of the site's
+  // prefixes. An iBGP neighbour at a sibling's LAN address is the site
+  // pair's session; the simulator and the lab put that session on the LAN.
+  // halinkd itself does not configure interfaces: it only reads it.
+  std::optional<InterfaceAddress> lan_address;
   EcmpSettings ecmp;
   FibSettings fib;
   std::vector<bgp::Policy> policies;  // named policies, as defined

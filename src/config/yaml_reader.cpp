@@ -360,4 +360,25 @@ std::optional<std::string> read_choice(ErrorSink& sink, const Located& v, const 
   return std::nullopt;
 }
 
+std::optional<InterfaceAddress> read_interface_address(ErrorSink& sink, const Located& v) {
+  auto text = read_string(sink, v);
+  if (!text) return std::nullopt;
+  const size_t slash = text->find('/');
+  auto fail = [&](std::string why) {
+    sink.error(v.mark, v.path, why);
+    return std::nullopt;
+  };
+  if (slash == std::string::npos)
+    return fail("expected ADDRESS/LENGTH such as 169.254.21.1/30, got '" + *text + "'");
+  auto address = IpAddress::parse(std::string_view(*text).substr(0, slash));
+  if (!address) return fail(address.message());
+  const std::string length_text = text->substr(slash + 1);
+  const bool digits = !length_text.empty() && length_text.size() <= 3 &&
+                      std::all_of(length_text.begin(), length_text.end(), [](char c) { return c >= '0' && c <= '9'; });
+  const int length = digits ? std::stoi(length_text) : -1;
+  if (length < 0 || length > address_bits(address->family()))
+    return fail("invalid prefix length in '" + *text + "'");
+  return InterfaceAddress{*address, static_cast<uint8_t>(length)};
+}
+
 }  // namespace halink::config

@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "config/diagnostic.h"
+#include "config/topology.h"
 #include "core/ip.h"
 
 namespace halink::config {
@@ -107,6 +108,8 @@ std::optional<uint64_t> read_uint(ErrorSink& sink, const Located& v, uint64_t mi
 std::optional<IpAddress> read_address(ErrorSink& sink, const Located& v);
 std::optional<IpAddress> read_ipv4(ErrorSink& sink, const Located& v);  // router IDs
 std::optional<Prefix> read_prefix(ErrorSink& sink, const Located& v);
+// ADDRESS/LENGTH as written on an interface: "169.254.21.1/30".
+std::optional<InterfaceAddress> read_interface_address(ErrorSink& sink, const Located& v);
 std::optional<uint32_t> read_asn(ErrorSink& sink, const Located& v);
 std::optional<std::string> read_name(ErrorSink& sink, const Located& v);
 std::optional<std::string> read_interface_name(ErrorSink& sink, const Located& v);

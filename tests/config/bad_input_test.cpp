@@ -135,6 +135,22 @@ std::vector<BadInput> cases() {
       {"tunnel over an unknown underlay", replace_line(with_r1(nb), "underlay: isp1", "underlay: isp9"),
        "topo.yaml:8:15: tunnels.t1.underlay: ", "no underlay named 'isp9' (did you mean 'isp1'?)"},
       {"YAML syntax error", "sites: [a\nrouters: {}\n", "topo.yaml:2:", "YAML syntax error"},
+      {"next_hop_self towards eBGP", with_r1(nb + "        next_hop_self: true\n"),
+       "topo.yaml:24:24: routers.r1.neighbors[0].next_hop_self: ", "only applies to iBGP (remote_as = local_as)"},
+      {"iBGP neighbour at no router's LAN address", with_r1("      - {address: 10.1.0.9, remote_as: 65001}\n"),
+       "topo.yaml:23:19: routers.r1.neighbors[0].address: ",
+       "iBGP neighbour 10.1.0.9 is no router's lan_address: an iBGP session without a tunnel runs between two "
+       "routers of one site, to the sibling's lan_address (no other router of site a has a lan_address)\n"},
+      {"iBGP neighbour at the LAN address of another site's router",
+       replace_line(with_r1("      - {address: 10.2.0.1, remote_as: 65001}\n"), "    local_as: 65002\n",
+                    "    local_as: 65002\n    lan_address: 10.2.0.1/16\n"),
+       "topo.yaml:24:19: routers.r1.neighbors[0].address: ",
+       "10.2.0.1 is the LAN address of r2 in site b: an iBGP session without a tunnel runs on this router's own "
+       "site LAN"},
+      {"LAN address outside the site",
+       with_router("  r1:\n    site: a\n    local_as: 65001\n    router_id: 10.1.255.1\n"
+                   "    lan_address: 10.2.0.1/16\n    neighbors: [{tunnel: t1}]\n"),
+       "topo.yaml:22:18: routers.r1.lan_address: ", "10.2.0.1 is outside the prefixes of site a\n"},
   };
 }
 

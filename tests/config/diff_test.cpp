@@ -146,3 +146,22 @@ TEST(ConfigDiff, RouterWideSettings) {
 
 }  // namespace
 }  // namespace halink::config
+
+namespace halink::config {
+namespace {
+
+TEST(ConfigDiff, NextHopSelfReRunsExportsWithoutReset) {
+  const std::string ibgp = "  - name: r2\n    address: 10.1.0.2\n    remote_as: 65001\n    import: all\n    export: all\n";
+  const RouterConfig before = load(base + ibgp);
+  const RouterConfig after = load(base + ibgp + "    next_hop_self: true\n");
+  ASSERT_TRUE(after.find_neighbor("r2") && after.find_neighbor("r2")->next_hop_self);
+  RouterDiff diff = diff_router(before, after);
+  const NeighborChange* r2 = diff.find("r2");
+  ASSERT_NE(r2, nullptr);
+  EXPECT_FALSE(r2->reset_session);
+  EXPECT_TRUE(r2->reevaluate_export);
+  EXPECT_EQ(diff.describe(), std::vector<std::string>{"neighbor r2: changed (next_hop_self): export re-evaluated"});
+}
+
+}  // namespace
+}  // namespace halink::config

@@ -27,7 +27,7 @@ std::optional<PathAttributes> finish_export(PathAttributes attributes, const Pee
   } else if (!attributes.local_pref) {
     attributes.local_pref = 100;  // RFC 4271 §5.1.5: always present on iBGP
   }
-  if (to.ebgp || from.local || !attributes.next_hop) {
+  if (to.ebgp || from.local || to.next_hop_self || !attributes.next_hop) {
     if (!to.local_address || to.local_address->family() != family) return std::nullopt;
     attributes.next_hop = to.local_address;
     attributes.link_local_next_hop.reset();

@@ -18,6 +18,9 @@ struct ExportTarget {
   // Our address on the session, for NEXT_HOP (RFC 4271 §5.1.3); for the
   // prefix's family.
   std::optional<IpAddress> local_address;
+  // iBGP only: NEXT_HOP becomes local_address for routes learned from eBGP
+  // too (next-hop-self), not only for routes we originate.
+  bool next_hop_self = false;
 };
 
 // Whether the best path learned from `from` may be sent to `to` at all:
@@ -32,9 +35,10 @@ bool export_allowed(const PeerInfo& from, const ExportTarget& to);
 //  - ORIGINATOR_ID and CLUSTER_LIST stay inside the AS (RFC 4456 §8).
 PathAttributes prepare_export(const PathAttributes& best, const PeerInfo& from, const ExportTarget& to);
 
-// After export policy: own AS prepended for eBGP (§5.1.2), NEXT_HOP set to
-// our address for eBGP and for routes we originate (§5.1.3), LOCAL_PREF
-// present towards iBGP (§5.1.5). nullopt when no next hop of the prefix's
+// After export policy: own AS prepended for eBGP (§5.1.2), never for iBGP;
+// NEXT_HOP set to our address for eBGP, for routes we originate (§5.1.3)
+// and, with next_hop_self, for everything sent to that iBGP neighbour;
+// LOCAL_PREF present towards iBGP (§5.1.5). nullopt when no next hop of the prefix's
 // family is known for this session (the route cannot be announced).
 std::optional<PathAttributes> finish_export(PathAttributes attributes, const PeerInfo& from, const ExportTarget& to,
                                             Family family);

@@ -34,6 +34,7 @@ NeighborSettings neighbor_settings_from(const config::RouterConfig& router, cons
   if (s.session.families.empty()) s.session.families.push_back(AfiSafi::unicast(neighbor.address.family()));
   s.policy = neighbor.policy;
   s.local_address = neighbor.update_source;
+  s.next_hop_self = neighbor.next_hop_self;
   s.shutdown = neighbor.shutdown;
   s.soft_reconfiguration_inbound = neighbor.soft_reconfiguration_inbound;
   return s;

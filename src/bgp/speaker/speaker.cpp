@@ -32,6 +32,23 @@ struct Speaker::PendingOut {
   bool empty() const { return announce.empty() && withdraw.empty(); }
 };
 
+// A walk exporting the Loc-RIB to one neighbour, done in slices by
+// process_pending() like received UPDATEs: a session coming up next to a
+// million routes must not hold up the keepalives and BFD of the others.
+// The walk goes over a snapshot of the Loc-RIB's prefixes taken when it
+// began; whatever changes during the walk is also exported by flush() as
+// usual, and the Adj-RIB-Out turns a repeated export into nothing.
+struct Speaker::TableExport {
+  std::vector<Prefix> prefixes;
+  size_t next = 0;
+  // RFC 4724 §2: End-of-RIB follows the initial table; RFC 7313 §4: a
+  // route refresh is answered the same way.
+  std::vector<AfiSafi> end_of_rib;
+  // Sent before (route refresh, refresh out): withdrawn at the end unless
+  // exported again, so the neighbour drops what export no longer allows.
+  std::vector<Prefix> stale;
+};
+
 struct Speaker::Neighbor {
   PeerId id = 0;
   NeighborSettings settings;
@@ -40,6 +57,7 @@ struct Speaker::Neighbor {
   AdjRibOut rib_out;
   PendingOut pending;
   RouteInbox inbox;
+  std::optional<TableExport> table_export;
   std::optional<Negotiated> negotiated;  // while Established
   std::optional<IpAddress> learned_local_address;
   Time state_since;
@@ -76,6 +94,8 @@ int family_index(Family f) { return f == Family::ipv4 ? 0 : 1; }
 // per round-robin turn, about the size of one full UPDATE's NLRI, so
 // another neighbour's UPDATEs are not starved behind a million of them.
 constexpr size_t withdrawal_turn = 1024;
+// The same for exporting the table to a neighbour that came up.
+constexpr size_t table_export_turn = 1024;
 }  // namespace
 
 Speaker::Speaker(SpeakerConfig config, RandomSource random)
@@ -130,10 +150,16 @@ void Speaker::update_policy(Time now, PeerId peer, NeighborPolicy policy) {
   n->settings.policy = std::move(policy);
   n->rfc8212_logged = false;
   reapply_import(now, *n);
-  if (n->established()) {
-    // Re-run export against the whole Loc-RIB; Adj-RIB-Out suppresses what did not change.
-    export_full_table(*n);
-  }
+  // Re-run export against the whole Loc-RIB; Adj-RIB-Out suppresses what did not change.
+  if (n->established()) begin_table_export(*n, std::nullopt, {}, {});
+  flush(now);
+}
+
+void Speaker::set_next_hop_self(Time now, PeerId peer, bool next_hop_self) {
+  Neighbor* n = find(peer);
+  if (!n || n->settings.next_hop_self == next_hop_self) return;
+  n->settings.next_hop_self = next_hop_self;
+  if (n->established()) begin_table_export(*n, std::nullopt, {}, {});
   flush(now);
 }
 
@@ -245,13 +271,11 @@ void Speaker::refresh_out(Time now, PeerId peer) {
   std::vector<Prefix> sent;
   n->rib_out.for_each([&](const Prefix& p, const AttrSetRef&) { sent.push_back(p); });
   n->rib_out.clear();
-  export_full_table(*n);
-  for (const Prefix& p : sent)
-    if (!n->rib_out.find(p)) n->pending.withdraw.push_back(p);
-  flush_neighbor(now, *n);
+  std::vector<AfiSafi> end_of_rib;
   for (const AfiSafi& family : n->negotiated->families)
-    if (family.is_unicast()) (void)n->session.send_update(now, Update::end_of_rib(family));
-  drain_session(now, *n);
+    if (family.is_unicast()) end_of_rib.push_back(family);
+  begin_table_export(*n, std::nullopt, std::move(end_of_rib), std::move(sent));
+  flush(now);
 }
 
 void Speaker::bfd_down(Time now, PeerId peer, const std::string& diagnostic) {
@@ -394,11 +418,11 @@ void Speaker::on_established(Time now, Neighbor& n, const Negotiated& negotiated
     log(LogLevel::warning, n.id,
         "no export policy: announcing nothing to this eBGP neighbour (RFC 8212); add `export:` to announce routes");
   }
-  export_full_table(n);
-  flush_neighbor(now, n);
   // RFC 4724 §2: End-of-RIB after the initial table, for every family.
+  std::vector<AfiSafi> end_of_rib;
   for (const AfiSafi& family : negotiated.families)
-    if (family.is_unicast()) (void)n.session.send_update(now, Update::end_of_rib(family));
+    if (family.is_unicast()) end_of_rib.push_back(family);
+  begin_table_export(n, std::nullopt, std::move(end_of_rib), {});
 }
 
 void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
@@ -421,6 +445,7 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
   n.rib_in.clear_pre_policy();
   n.rib_out.clear();
   n.pending = {};
+  n.table_export.reset();
 }
 
 void Speaker::withdraw_all_from(Neighbor& n) {
@@ -460,6 +485,10 @@ bool Speaker::process_pending(Time now, size_t budget) {
         drain_session(now, *n);  // max-prefix may have ended the session
         progressed = true;
       }
+      if (n->table_export && done < budget) {
+        done += std::max<size_t>(1, export_table_slice(now, *n, std::min(budget - done, table_export_turn)));
+        progressed = true;
+      }
     }
   }
   flush(now);
@@ -468,7 +497,7 @@ bool Speaker::process_pending(Time now, size_t budget) {
 
 bool Speaker::has_pending() const {
   for (auto& [id, n] : neighbors_)
-    if (!n->inbox.empty() || decision_.pending_withdrawals(id)) return true;
+    if (!n->inbox.empty() || decision_.pending_withdrawals(id) || n->table_export) return true;
   return false;
 }
 
@@ -587,11 +616,8 @@ void Speaker::on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refres
     if (p.family() == family) sent.push_back(p);
   });
   for (const Prefix& p : sent) n.rib_out.withdraw(p);
-  loc_rib_.for_each([&](const Prefix& p, const PathList& paths) {
-    if (p.family() == family) export_prefix(n, p, &paths);
-  });
-  flush_neighbor(now, n);
-  (void)n.session.send_update(now, Update::end_of_rib(refresh.afi_safi));
+  begin_table_export(n, family, {refresh.afi_safi}, std::move(sent));
+  flush(now);
 }
 
 // ---------------------------------------------------------------- decision → outputs
@@ -612,7 +638,8 @@ void Speaker::export_prefix(Neighbor& to, const Prefix& prefix, const PathList* 
   if (!to.has_family(prefix.family())) return;
   const Path* best = paths ? paths->best() : nullptr;
   std::optional<PathAttributes> out;
-  ExportTarget target{to.id, config_.local_as, to.ebgp(), to.local_address(prefix.family())};
+  ExportTarget target{to.id, config_.local_as, to.ebgp(), to.local_address(prefix.family()),
+                      to.settings.next_hop_self};
   if (best && export_allowed(peers_[best->peer], target)) {
     const PeerInfo& from = peers_[best->peer];
     PathAttributes prepared = prepare_export(best->attributes.attributes(), from, target);
@@ -630,8 +657,41 @@ void Speaker::export_prefix(Neighbor& to, const Prefix& prefix, const PathList* 
   }
 }
 
-void Speaker::export_full_table(Neighbor& to) {
-  loc_rib_.for_each([&](const Prefix& p, const PathList& paths) { export_prefix(to, p, &paths); });
+void Speaker::begin_table_export(Neighbor& to, std::optional<Family> family, std::vector<AfiSafi> end_of_rib,
+                                 std::vector<Prefix> stale) {
+  if (to.table_export) {
+    // The new walk replaces the one in progress and keeps its promises; it
+    // covers every family, as the old one may have.
+    family.reset();
+    for (const AfiSafi& f : to.table_export->end_of_rib)
+      if (std::find(end_of_rib.begin(), end_of_rib.end(), f) == end_of_rib.end()) end_of_rib.push_back(f);
+    stale.insert(stale.end(), to.table_export->stale.begin(), to.table_export->stale.end());
+  }
+  TableExport walk{{}, 0, std::move(end_of_rib), std::move(stale)};
+  walk.prefixes.reserve(family ? loc_rib_.prefix_count(*family) : loc_rib_.prefix_count());
+  loc_rib_.for_each([&](const Prefix& p, const PathList&) {
+    if (!family || p.family() == *family) walk.prefixes.push_back(p);
+  });
+  to.table_export = std::move(walk);
+}
+
+size_t Speaker::export_table_slice(Time now, Neighbor& to, size_t max_prefixes) {
+  if (!to.established()) {
+    to.table_export.reset();
+    return 0;
+  }
+  TableExport& walk = *to.table_export;
+  const size_t begin = walk.next, end = std::min(walk.prefixes.size(), walk.next + max_prefixes);
+  for (; walk.next < end; ++walk.next) export_prefix(to, walk.prefixes[walk.next], loc_rib_.find(walk.prefixes[walk.next]));
+  if (walk.next < walk.prefixes.size()) return end - begin;
+  for (const Prefix& p : walk.stale)
+    if (!to.rib_out.find(p)) to.pending.withdraw.push_back(p);
+  std::vector<AfiSafi> end_of_rib = std::move(walk.end_of_rib);
+  to.table_export.reset();
+  flush_neighbor(now, to);
+  for (const AfiSafi& family : end_of_rib) (void)to.session.send_update(now, Update::end_of_rib(family));
+  drain_session(now, to);
+  return end - begin;
 }
 
 void Speaker::flush(Time now) {

@@ -30,6 +30,9 @@
 //    FIB with shared next-hop groups moves every prefix in one write; the
 //    per-prefix withdrawals follow in slices. Until they are done, its
 //    stale paths are never handed to the FIB again.
+//  - Exporting the whole table to one neighbour (session up, export policy
+//    or next-hop-self changed, route refresh) is sliced the same way, so a
+//    session coming up next to a full table does not stall the others.
 //  - Max-prefix per family (warn, or tear down and optionally restart).
 #pragma once
 
@@ -132,6 +135,8 @@ public:
   // Only the policy changed: re-evaluates imports (from the pre-policy copy,
   // or by asking for a ROUTE-REFRESH) and exports, keeping the session up.
   void update_policy(Time now, PeerId peer, NeighborPolicy policy);
+  // next_hop_self switched on or off: exports re-run, the session stays up.
+  void set_next_hop_self(Time now, PeerId peer, bool next_hop_self);
   void set_networks(Time now, std::vector<Prefix> networks);
   std::optional<PeerId> find_neighbor(const std::string& name) const;
   const NeighborSettings* settings(PeerId peer) const;
@@ -202,6 +207,7 @@ public:
 private:
   struct Neighbor;
   struct PendingOut;
+  struct TableExport;
 
   Neighbor* find(PeerId peer);
   const Neighbor* find(PeerId peer) const;
@@ -221,7 +227,9 @@ private:
   void mark_changed(const Prefix& prefix, const RouteChange& change);
   void originate_networks();
   void export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths);
-  void export_full_table(Neighbor& to);
+  void begin_table_export(Neighbor& to, std::optional<Family> family, std::vector<AfiSafi> end_of_rib,
+                          std::vector<Prefix> stale);
+  size_t export_table_slice(Time now, Neighbor& to, size_t max_prefixes);  // prefixes walked
   void flush(Time now);
   void flush_neighbor(Time now, Neighbor& n);
   fib::NextHop fib_next_hop(const NextHop& hop) const;

@@ -26,6 +26,10 @@ struct NeighborSettings {
   // A next hop of the other family, for routes of that family sent over
   // this session (e.g. IPv6 routes over an IPv4 session, RFC 4760).
   std::optional<IpAddress> local_address_other_family;
+  // iBGP: announce eBGP-learned routes with local_address as NEXT_HOP, so
+  // the peer forwards to us rather than to a next hop it cannot reach (the
+  // far end of our tunnel).
+  bool next_hop_self = false;
   // Accept paths that contain our own AS up to this many times (RFC 4271
   // §9.1.2 loop detection otherwise ignores them).
   uint8_t allowas_in = 0;

@@ -196,3 +196,101 @@ TEST(ActivePassive, PrependedIsp2IsWarmButIdleAndTakesOverWhenIsp1Dies) {
   ASSERT_TRUE(route);
   EXPECT_EQ(route->paths[0].attributes.as_path->to_string(), "65515 65515 65515");
 }
+
+// The active/active design with the site pair's iBGP session on each side
+// (next-hop-self): the sibling's route is only a backup while a router has
+// a tunnel, and carries its traffic once it has none.
+class ActiveActiveWithSitePairs : public ActiveActive {
+protected:
+  void SetUp() override {
+    r1 = net.add_node("r1", router(65001, "10.1.255.1", {prefix("10.1.0.0/16")}));
+    r2 = net.add_node("r2", router(65001, "10.1.255.2", {prefix("10.1.0.0/16")}));
+    g1 = net.add_node("g1", router(65515, "10.2.255.1", {prefix("10.2.0.0/16")}));
+    g2 = net.add_node("g2", router(65515, "10.2.255.2", {prefix("10.2.0.0/16")}));
+    t[0] = net.connect(r1, g1, "169.254.21.", neighbor("g1", 65515, "t11"), neighbor("r1", 65001, "t11"));
+    t[1] = net.connect(r1, g2, "169.254.22.", neighbor("g2", 65515, "t12"), neighbor("r1", 65001, "t12"));
+    t[2] = net.connect(r2, g1, "169.254.23.", neighbor("g1", 65515, "t21"), neighbor("r2", 65001, "t21"));
+    t[3] = net.connect(r2, g2, "169.254.24.", neighbor("g2", 65515, "t22"), neighbor("r2", 65001, "t22"));
+    onprem_pair = net.connect(r1, r2, "10.1.0.", sibling("r2", 65001), sibling("r1", 65001));
+    cloud_pair = net.connect(g1, g2, "10.2.0.", sibling("g2", 65515), sibling("g1", 65515));
+    net.start();
+    net.run_for(Duration::seconds(5));
+  }
+  NeighborSettings sibling(const std::string& name, uint32_t as) {
+    NeighborSettings s = neighbor(name, as, "lan0");
+    s.next_hop_self = next_hop_self;
+    return s;
+  }
+  void tunnel_down(size_t link) {
+    PeerId at_a = net.link(link).peer_at_a, at_b = net.link(link).peer_at_b;
+    net.act(net.link(link).a, [&](Speaker& s, Time now) { s.bfd_down(now, at_a, "tunnel lost"); });
+    net.act(net.link(link).b, [&](Speaker& s, Time now) { s.bfd_down(now, at_b, "tunnel lost"); });
+  }
+  bool next_hop_self = true;
+  size_t onprem_pair = 0, cloud_pair = 0;
+};
+
+TEST_F(ActiveActiveWithSitePairs, EbgpIsPreferredAndTheSiblingsRouteWaitsAsBackup) {
+  ASSERT_TRUE(net.established(onprem_pair));
+  ASSERT_TRUE(net.established(cloud_pair));
+  EXPECT_EQ(gateways(net.fib_entry(r1, prefix("10.2.0.0/16"))),
+            (std::vector<std::string>{"169.254.21.2%t11", "169.254.22.2%t12"}));
+  auto route = net.node(r1).speaker->route(prefix("10.2.0.0/16"));
+  ASSERT_TRUE(route);
+  ASSERT_EQ(route->paths.size(), 3u);
+  const RouteView::PathView* from_sibling = nullptr;
+  for (const auto& p : route->paths)
+    if (p.from == "r2") from_sibling = &p;
+  ASSERT_NE(from_sibling, nullptr);
+  EXPECT_FALSE(from_sibling->best);
+  EXPECT_FALSE(from_sibling->multipath);
+  // Sent by r2 with itself as next hop, LOCAL_PREF present, AS_PATH as r2 learned it.
+  EXPECT_EQ(from_sibling->attributes.next_hop, IpAddress::parse("10.1.0.2").value());
+  EXPECT_EQ(from_sibling->attributes.local_pref, 100u);
+  EXPECT_EQ(from_sibling->attributes.as_path->to_string(), "65515");
+}
+
+TEST_F(ActiveActiveWithSitePairs, ThreeQuartersOfTheTunnelsDownEveryRouterStillForwards) {
+  tunnel_down(t[0]);  // r1-g1
+  tunnel_down(t[1]);  // r1-g2
+  tunnel_down(t[2]);  // r2-g1
+  net.run_for(Duration::milliseconds(100));
+  // r1 and g1 have no tunnel: they forward to their sibling over the LAN.
+  EXPECT_EQ(gateways(net.fib_entry(r1, prefix("10.2.0.0/16"))), std::vector<std::string>{"10.1.0.2%lan0"});
+  EXPECT_EQ(gateways(net.fib_entry(g1, prefix("10.1.0.0/16"))), std::vector<std::string>{"10.2.0.2%lan0"});
+  EXPECT_EQ(gateways(net.fib_entry(r2, prefix("10.2.0.0/16"))), std::vector<std::string>{"169.254.24.2%t22"});
+  EXPECT_EQ(gateways(net.fib_entry(g2, prefix("10.1.0.0/16"))), std::vector<std::string>{"169.254.24.1%t22"});
+  // r1's best is now iBGP-learned: it is not sent back over iBGP (RFC 4271 §9.2).
+  EXPECT_EQ(net.node(r2).speaker->route(prefix("10.2.0.0/16"))->paths.size(), 1u);
+}
+
+class ActiveActiveWithSitePairsWithoutNextHopSelf : public ActiveActiveWithSitePairs {
+protected:
+  void SetUp() override {
+    next_hop_self = false;
+    ActiveActiveWithSitePairs::SetUp();
+  }
+};
+
+TEST_F(ActiveActiveWithSitePairsWithoutNextHopSelf, TheSiblingsRouteKeepsTheTunnelNextHop) {
+  auto route = net.node(r1).speaker->route(prefix("10.2.0.0/16"));
+  ASSERT_TRUE(route);
+  bool seen = false;
+  for (const auto& p : route->paths) {
+    if (p.from != "r2") continue;
+    seen = true;
+    // The far end of one of r2's tunnels: unreachable from r1.
+    EXPECT_EQ(p.attributes.next_hop->to_string().rfind("169.254.2", 0), 0u) << p.attributes.next_hop->to_string();
+  }
+  EXPECT_TRUE(seen);
+  // Switched on by a configuration change: the export is re-run, the session stays up.
+  PeerId r1_at_r2 = net.link(onprem_pair).peer_at_b;
+  net.act(r2, [&](Speaker& s, Time now) { s.set_next_hop_self(now, r1_at_r2, true); });
+  net.run_for(Duration::milliseconds(50));
+  EXPECT_TRUE(net.established(onprem_pair));
+  route = net.node(r1).speaker->route(prefix("10.2.0.0/16"));
+  for (const auto& p : route->paths) {
+    if (p.from != "r2") continue;
+    EXPECT_EQ(p.attributes.next_hop, IpAddress::parse("10.1.0.2").value());
+  }
+}
