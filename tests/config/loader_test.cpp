@@ -43,11 +43,18 @@ TEST(ConfigExamples, ActiveActiveIsTheArticlesDesign) {
       EXPECT_EQ(n.bfd->detection_time(), Duration::milliseconds(300));
       EXPECT_EQ(n.hold_time, Duration::seconds(9));
       EXPECT_EQ(n.keepalive, Duration::seconds(3));
-      EXPECT_EQ(n.remote_as, r.site == "onprem" ? 65515u : 65001u);
+      if (n.tunnel.empty()) {  // the site pair's iBGP session, to the sibling's LAN address
+        EXPECT_EQ(n.remote_as, r.local_as);
+        EXPECT_TRUE(n.next_hop_self);
+        ASSERT_TRUE(r.lan_address.has_value());
+        EXPECT_TRUE(r.lan_address->subnet().contains(n.address)) << r.name;
+      } else {
+        EXPECT_EQ(n.remote_as, r.site == "onprem" ? 65515u : 65001u);
+      }
       ASSERT_TRUE(n.policy.import_policy && n.policy.export_policy);
     }
   }
-  EXPECT_EQ(sessions, 8u);  // 4 sessions, seen from both ends
+  EXPECT_EQ(sessions, 12u);  // 4 eBGP + 2 iBGP sessions, seen from both ends
 
   const RouterConfig* r1 = t->find_router("r1");
   ASSERT_NE(r1, nullptr);
@@ -83,8 +90,12 @@ TEST(ConfigExamples, ActivePassivePrependsOnIsp2FromTheCloud) {
   EXPECT_EQ(t->find_underlay("isp2")->bandwidth_bps, 250'000'000u);
   const RouterConfig* g1 = t->find_router("g1");
   ASSERT_NE(g1, nullptr);
-  ASSERT_EQ(g1->neighbors.size(), 4u);
+  ASSERT_EQ(g1->neighbors.size(), 5u);  // 4 tunnels and g2 over the LAN
   for (const Neighbor& n : g1->neighbors) {
+    if (n.name == "g2") {
+      EXPECT_EQ(n.address, address("10.2.0.2"));
+      continue;
+    }
     const Tunnel* tunnel = t->find_tunnel(n.tunnel);
     ASSERT_NE(tunnel, nullptr);
     const uint8_t prepend = n.policy.export_policy->terms.at(0).actions.prepend_own_as;
@@ -266,9 +277,11 @@ TEST_F(ConfigLoadRouter, FromAWholeTopology) {
   ASSERT_TRUE(r2.ok()) << r2.message();
   EXPECT_EQ(r2->name, "r2");
   EXPECT_EQ(r2->site, "onprem");
-  ASSERT_EQ(r2->neighbors.size(), 2u);
+  ASSERT_EQ(r2->neighbors.size(), 3u);
   EXPECT_EQ(r2->neighbors[0].address, address("169.254.21.10"));
   EXPECT_EQ(r2->neighbors[1].address, address("169.254.21.14"));
+  EXPECT_EQ(r2->neighbors[2].address, address("10.1.0.1"));  // r1 on the LAN
+  EXPECT_EQ(r2->lan_address->to_string(), "10.1.0.2/16");
 }
 
 TEST_F(ConfigLoadRouter, UnknownNodeSuggestsTheClosestName) {
@@ -311,6 +324,7 @@ site: onprem
 local_as: 65001
 router_id: 10.1.255.1
 networks: [10.1.0.0/16]
+lan_address: 10.1.0.1/16
 ecmp: {max_paths: 4}
 policies:
   to-cloud:
@@ -326,6 +340,7 @@ neighbor_defaults: {remote_as: 65515, hold_time: 9, keepalive: 3, bfd: {interval
 neighbors:
   - {tunnel: r1-g1, address: 169.254.21.2}
   - {tunnel: r1-g2, address: 169.254.21.6}
+  - {name: r2, address: 10.1.0.2, remote_as: 65001, next_hop_self: true, import: all, export: all}
 )");
   auto standalone = load_router(path, "");
   ASSERT_TRUE(standalone.ok()) << standalone.message();

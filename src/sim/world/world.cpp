@@ -129,6 +129,26 @@ Result<std::unique_ptr<World>> World::build(const config::Topology& topology, Si
     (void)sim.table(lan).apply(routes);
   }
 
+  // The routers of a site that declare their LAN address reach each other
+  // over the LAN switch directly, not through the LAN node's ECMP: one link
+  // per pair, addressed with their lan_address, so the site pair's iBGP
+  // session and the traffic a router forwards to its sibling cross it. The
+  // switch stays up when a sibling dies (no carrier loss): the survivor
+  // finds out by BFD or the hold timer, as on a real LAN.
+  for (size_t i = 0; i < topology.routers.size(); ++i) {
+    const config::RouterConfig& a = topology.routers[i];
+    for (size_t j = i + 1; j < topology.routers.size() && a.lan_address; ++j) {
+      const config::RouterConfig& b = topology.routers[j];
+      if (b.site != a.site || !b.lan_address) continue;
+      LinkSpec spec;
+      spec.name = a.name + "--" + b.name;
+      spec.a = {*net.find_node(a.name), "lan-" + b.name, a.lan_address->address};
+      spec.b = {*net.find_node(b.name), "lan-" + a.name, b.lan_address->address};
+      spec.latency = Duration::microseconds(100);
+      if (auto l = net.add_link(spec); !l) return Error{"LAN of site " + a.site + ": " + l.message()};
+    }
+  }
+
   for (const config::RouterConfig& r : topology.routers) {
     NodeId id = *net.find_node(r.name);
     auto node = std::make_unique<RouterNode>(sim, id, r);

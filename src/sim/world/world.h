@@ -9,6 +9,10 @@
 //   protocol collapse into it. It reaches its routers by static ECMP routes
 //   and stops using a router whose link lost carrier (the kernel's
 //   ignore_routes_with_linkdown); a crashed router drops its LAN link.
+// - Routers of one site that declare a lan_address also reach each other
+//   directly over the LAN (a link per pair): the site pair's iBGP session
+//   runs there, and a router forwards there when its best route is the
+//   sibling's. Without lan_address a router has no way to its sibling.
 // - Traffic towards a site is delivered when it reaches one of that site's
 //   routers (the router's own site prefixes are local to it): devices behind
 //   the routers are on the path only for traffic leaving the site.

@@ -212,25 +212,54 @@ TEST(ScenarioRun, AddingAPrependMovesTrafficOffTheIspWithoutAnOutage) {
 }
 
 // The article: active/active keeps working "with 75% of the VPN links down".
-// Three tunnels black-holed at once leave r2-g2: it carries every flow that
-// reaches r2 or g2 within BFD's detection bound. But r1 and g1 have no tunnel
-// left, and the sites' LANs reach their routers by static ECMP (world.h), so
-// the flows they hash to r1 or g1 are lost until the repair: the claim holds
-// only where the LAN learns which router still has a route (an IGP or iBGP
-// between the LAN core and the routers). This test pins both halves down.
+// Three tunnels black-holed at once leave r2-g2. The sites' LANs reach their
+// routers by static ECMP (world.h), so they keep hashing half their flows to
+// r1 and g1, which have no tunnel left. The design's site pair iBGP sessions
+// (next-hop-self, over the LAN) carry those flows to the sibling: every flow
+// is back within the detection bound (BFD 100 ms x 3).
+const std::string three_tunnels_down =
+    "steps:\n"
+    "  - wait: converged\n"
+    "  - fail: tunnel-blackhole r1-g1\n"
+    "  - fail: tunnel-blackhole r1-g2\n"
+    "  - fail: tunnel-blackhole r2-g1\n"
+    "  - wait: 12s\n"
+    "  - restore: all\n"
+    "  - wait: 12s\n";
+
 TEST(ScenarioRun, ActiveActiveWithThreeQuartersOfTheTunnelsDown) {
   const config::Topology topology = load("active-active.yaml");
-  const auto s = scenario(
-      "steps:\n"
-      "  - wait: converged\n"
-      "  - fail: tunnel-blackhole r1-g1\n"
-      "  - fail: tunnel-blackhole r1-g2\n"
-      "  - fail: tunnel-blackhole r2-g1\n"
-      "  - wait: 12s\n"
-      "  - restore: all\n"
-      "  - wait: 12s\n",
-      topology);
-  auto run = run_scenario(topology, s, {.flows_per_direction = 64});
+  auto run = run_scenario(topology, scenario(three_tunnels_down, topology), {.flows_per_direction = 64});
+  ASSERT_TRUE(run.ok()) << run.message();
+  const design::Timeline& t = run->timeline;
+  const Time degraded = phase(t, "restore: all").start - Duration::milliseconds(1);
+  const Time failed = phase(t, "fail: tunnel-blackhole r1-g1").start;
+  for (const std::string& direction : {to_cloud, to_onprem}) {
+    // The one tunnel left carries everything.
+    EXPECT_NEAR(share_at(t, "r2-g2", direction, degraded), 1.0, 1e-9) << direction;
+    for (const design::FlowRow& row : t.flows) {
+      if (row.direction != direction) continue;
+      for (const design::OutageInterval& o : row.outages) {
+        if (o.start < failed || o.start >= degraded) continue;
+        EXPECT_LT(o.end, degraded) << row.name << " lost until the repair";
+        EXPECT_LE(o.end - o.start, Duration::milliseconds(400)) << row.name;
+      }
+    }
+  }
+  for (const design::FlowRow& row : t.flows)
+    for (const design::OutageInterval& o : row.outages) EXPECT_FALSE(o.ongoing()) << row.name;
+  // r1 and g1 forward to their siblings: their notes say the tunnels went, not the sessions on the LAN.
+  EXPECT_EQ(render_scenario_run(*run).find("BGP r2 down"), std::string::npos);
+}
+
+// The same failures without the site pair sessions: the hole the iBGP
+// sessions close. r2-g2 carries every flow that reaches r2 or g2, but the
+// flows the LANs hash to r1 or g1 are lost until the repair.
+TEST(ScenarioRun, ActiveActiveWithoutSitePairSessionsLosesWhatTheLanSendsToTheIsolatedRouters) {
+  config::Topology topology = load("active-active.yaml");
+  for (config::RouterConfig& r : topology.routers)
+    std::erase_if(r.neighbors, [&](const config::Neighbor& n) { return !n.is_ebgp(r.local_as); });
+  auto run = run_scenario(topology, scenario(three_tunnels_down, topology), {.flows_per_direction = 64});
   ASSERT_TRUE(run.ok()) << run.message();
   const design::Timeline& t = run->timeline;
   const Time degraded = phase(t, "restore: all").start - Duration::milliseconds(1);
@@ -243,17 +272,19 @@ TEST(ScenarioRun, ActiveActiveWithThreeQuartersOfTheTunnelsDown) {
     // ... and that is what the LAN hashes to the router that still has it.
     EXPECT_GT(delivered, 0.2) << direction;
     EXPECT_LT(delivered, 0.8) << direction;
+    size_t lost_until_repair = 0;
     for (const design::FlowRow& row : t.flows) {
       if (row.direction != direction) continue;
       for (const design::OutageInterval& o : row.outages) {
         if (o.start < failed || o.start >= degraded) continue;
-        // Either back within the detection bound (BFD 100 ms x 3), or out
-        // until the repair (sent to the isolated router).
-        if (o.end < degraded) {
+        // Either back within the detection bound, or out until the repair.
+        if (o.end < degraded)
           EXPECT_LE(o.end - o.start, Duration::milliseconds(400)) << row.name;
-        }
+        else
+          ++lost_until_repair;
       }
     }
+    EXPECT_GT(lost_until_repair, 0u) << direction;
   }
   // The repair brings every flow back.
   for (const design::FlowRow& row : t.flows)
