@@ -141,6 +141,11 @@ void check_site_pair_neighbor(ErrorSink& sink, const Located& at, const Neighbor
       sink.error(at.mark, at.path,
                  n.address.to_string() + " is the LAN address of " + name + ", whose local_as is " +
                      std::to_string(index.local_as.at(name)) + ", not " + std::to_string(n.remote_as));
+    } else if (n.interface.empty()) {
+      // halinkd's FIB installs a next hop only with its interface (fib/nexthop_groups.h).
+      sink.error(at.mark, at.path,
+                 "the session to " + name + " over the LAN needs 'interface': the LAN interface through which " +
+                     router.name + " forwards to " + name + " (lan0 in halink lab)");
     }
     return;
   }

@@ -4,6 +4,7 @@
 
 #include "design/graph.h"
 #include "design/sessions.h"
+#include "design/site_pairs.h"
 #include "design/spof.h"
 #include "design/timers.h"
 #include "design/traffic.h"
@@ -18,6 +19,7 @@ Report check_design(const config::Topology& topology, const CheckOptions& option
   const TopologyGraph graph = TopologyGraph::build(topology, sessions);
   const FailureAnalysis failures = analyse_failures(topology, graph, options.max_failures);
   report_failures(topology, graph, failures, report);
+  analyse_site_pairs(topology, sessions, report);
   analyse_timers(topology, sessions, graph, report);
   analyse_traffic(topology, sessions, report);
   // One note per managed gateway whose side is implied (sessions.h).

@@ -40,6 +40,7 @@ const char* finding_kind_name(FindingKind kind) {
     case FindingKind::asymmetric_stateful: return "asymmetric-stateful";
     case FindingKind::reverse_path_filter: return "reverse-path-filter";
     case FindingKind::no_route: return "no-route";
+    case FindingKind::no_site_pair_session: return "no-site-pair-session";
   }
   return "finding";
 }
@@ -48,7 +49,8 @@ FindingGroup finding_group(FindingKind kind) {
   switch (kind) {
     case FindingKind::single_point_of_failure:
     case FindingKind::no_path:
-    case FindingKind::reduced_redundancy: return FindingGroup::failures;
+    case FindingKind::reduced_redundancy:
+    case FindingKind::no_site_pair_session: return FindingGroup::failures;
     case FindingKind::static_route: return FindingGroup::static_routes;
     case FindingKind::session_one_sided:
     case FindingKind::remote_as_mismatch:
@@ -149,6 +151,8 @@ std::string Report::verdict() const {
     return f.kind == FindingKind::reduced_redundancy && f.severity != Severity::info;
   });
   if (redundancy) parts.push_back(counted(redundancy, "redundancy warning", "redundancy warnings"));
+  if (size_t n = count(FindingKind::no_site_pair_session))
+    parts.push_back(counted(n, "router without a site pair session", "routers without a site pair session"));
 
   std::string status = has_errors() ? "FAIL" : count(Severity::warning) ? "WARN" : "OK";
   std::string line = status + ": ";

@@ -19,6 +19,7 @@ enum class FindingKind : uint8_t {
   no_path,                  // a pair of endpoints is not connected at all
   reduced_redundancy,       // survives one failure, but with little to spare
   static_route,             // a static route that needs a human after a failure
+  no_site_pair_session,     // a router the LAN reaches by static ECMP has no iBGP route to its sibling (site_pairs.h)
   // sessions and timers (timers.h)
   session_one_sided,      // a neighbour with no session configured back
   remote_as_mismatch,     // remote_as is not the peer's local_as

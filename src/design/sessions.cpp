@@ -38,6 +38,7 @@ public:
     for (const config::RouterConfig& r : topology.routers) {
       if (!r.router_id.is_unspecified()) add(r.router_id, r.name);
       for (const IpAddress& a : r.listen.addresses) add(a, r.name);
+      if (r.lan_address) add(r.lan_address->address, r.name);  // the site pair's iBGP session
     }
   }
 

@@ -3,7 +3,7 @@
 // A neighbour on router R is matched with a neighbour on router P when each
 // names the other: by tunnel (both name the same tunnel) or by address (R's
 // neighbour address is one of P's addresses, and P's is one of R's: tunnel
-// inside addresses, router_id, listen addresses). A provider-managed gateway
+// inside addresses, router_id, listen addresses, lan_address). A provider-managed gateway
 // that lists no neighbours is taken to answer every session configured
 // towards it (the provider builds its side from the connection), so its side
 // is "implied" and follows the provider profile.

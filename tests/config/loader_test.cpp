@@ -383,3 +383,50 @@ TEST(Loader, BfdLogOnlyIsRead) {
   ASSERT_TRUE(r->neighbors[0].bfd.has_value());
   EXPECT_TRUE(r->neighbors[0].bfd->log_only);
 }
+
+namespace halink::config {
+namespace {
+
+// Two routers of one site with the site pair's iBGP session over the LAN.
+std::string site_pair_topology(const std::string& r1_neighbor) {
+  return "sites:\n"                                                  // 1
+         "  a: {prefixes: [10.1.0.0/16]}\n"                          // 2
+         "routers:\n"                                                // 3
+         "  r1:\n"                                                   // 4
+         "    site: a\n"                                             // 5
+         "    local_as: 65001\n"                                     // 6
+         "    router_id: 10.1.255.1\n"                               // 7
+         "    lan_address: 10.1.0.1/16\n"                            // 8
+         "    neighbors:\n"                                          // 9
+         "      - " + r1_neighbor + "\n"                             // 10
+         "  r2:\n"
+         "    site: a\n"
+         "    local_as: 65001\n"
+         "    router_id: 10.1.255.2\n"
+         "    lan_address: 10.1.0.2/16\n"
+         "    neighbors:\n"
+         "      - {name: r1, address: 10.1.0.1, remote_as: 65001, interface: lan0, next_hop_self: true}\n";
+}
+
+TEST(ConfigSitePair, SiblingsOnTheLanLoad) {
+  auto t = load_topology_string(
+      site_pair_topology("{name: r2, address: 10.1.0.2, remote_as: 65001, interface: lan0, next_hop_self: true}"),
+      "pair.yaml");
+  ASSERT_TRUE(t.ok()) << t.message();
+  const Neighbor* to_r2 = t->find_router("r1")->find_neighbor("r2");
+  ASSERT_NE(to_r2, nullptr);
+  EXPECT_TRUE(to_r2->next_hop_self);
+  EXPECT_FALSE(to_r2->is_ebgp(65001));
+  EXPECT_EQ(t->find_router("r2")->lan_address->to_string(), "10.1.0.2/16");
+}
+
+TEST(ConfigSitePair, TheSessionNeedsTheLanInterface) {
+  auto t = load_topology_string(site_pair_topology("{name: r2, address: 10.1.0.2, remote_as: 65001}"), "pair.yaml");
+  ASSERT_FALSE(t.ok());
+  EXPECT_EQ(t.message().substr(0, t.message().find('\n')),
+            "pair.yaml:10:29: routers.r1.neighbors[0].address: the session to r2 over the LAN needs 'interface': the "
+            "LAN interface through which r1 forwards to r2 (lan0 in halink lab)");
+}
+
+}  // namespace
+}  // namespace halink::config

@@ -38,6 +38,10 @@ TEST(Examples, ActiveActiveHasNoRouterGatewayOrTunnelSinglePoint) {
   const FailureAnalysis failures = analyse_failures(*topology, graph);
   EXPECT_TRUE(pairs_lost(graph, failures, {"r1", "g2"}).empty());
   for (const TunnelShare& s : report.traffic) EXPECT_DOUBLE_EQ(s.share, 0.25) << s.tunnel;
+  // Each site's routers hand each other their flows over the LAN (site_pairs.h),
+  // and those iBGP sessions are matched end to end.
+  EXPECT_EQ(report.count(FindingKind::no_site_pair_session), 0u) << render_text(report);
+  EXPECT_EQ(report.count(FindingKind::session_one_sided), 0u) << render_text(report);
 }
 
 TEST(Examples, SingleFirewallReportsTheFirewall) {
@@ -61,6 +65,7 @@ TEST(Examples, ActivePassiveSurvivesIsp1AndKeepsIsp2Standby) {
     if (s.from_site != "onprem") continue;
     EXPECT_DOUBLE_EQ(s.share, s.underlay == "isp1" ? 0.25 : 0.0) << s.tunnel;
   }
+  EXPECT_EQ(report.count(FindingKind::no_site_pair_session), 0u) << render_text(report);
 }
 
 }  // namespace

@@ -52,6 +52,9 @@ std::string router_yaml(const DesignSpec& spec, const std::string& name, const s
   y += "    router_id: 10." + std::string(cloud ? "2" : "1") + ".0." + index + "\n";
   y += "    networks: [10." + std::string(cloud ? "2" : "1") + ".0.0/16]\n";
   y += "    ecmp: {max_paths: 8}\n";
+  const bool site_pair = spec.site_pairs && !(cloud && !spec.cloud_profile.empty());
+  const std::string lan = std::string("10.") + (cloud ? "2" : "1") + ".0.";
+  if (site_pair) y += "    lan_address: " + lan + index + "/16\n";
   y += "    policies:\n      backup:\n        terms:\n          - {name: prepend, set: {prepend: 1}, action: accept}\n"
        "        default: accept\n";
   if (cloud && !spec.cloud_profile.empty() && !spec.cloud_neighbors) return y;
@@ -65,6 +68,12 @@ std::string router_yaml(const DesignSpec& spec, const std::string& name, const s
     const bool prepend = t.underlay == "isp2" && spec.active_passive &&
                          (cloud ? spec.prepend_isp2_cloud : spec.prepend_isp2_onprem);
     if (prepend) y += "        export: backup\n";
+  }
+  if (site_pair) {
+    const std::string sibling = index == "1" ? "2" : "1";
+    y += "      - {name: " + std::string(1, name[0]) + sibling + ", address: " + lan + sibling +
+         ", remote_as: " + (cloud ? "65010" : "65001") + ", interface: lan0" +
+         (spec.site_pairs_next_hop_self ? ", next_hop_self: true}\n" : "}\n");
   }
   if (name == "r1" && !spec.r1_extra.empty()) y += indent(spec.r1_extra, "    ");
   return y;

@@ -26,6 +26,10 @@ struct DesignSpec {
   std::string r1_extra;
   std::string firewall_extra;
   std::string g2_skip_tunnel;  // a tunnel g2 has no neighbour for (a one-sided session)
+  // The routers of each site (not managed gateways) hold an iBGP session
+  // over the LAN (lan_address 10.X.0.N), with next_hop_self as given.
+  bool site_pairs = false;
+  bool site_pairs_next_hop_self = true;
 };
 
 std::string design_yaml(const DesignSpec& spec);
