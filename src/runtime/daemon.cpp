@@ -341,6 +341,7 @@ Status Daemon::reload() {
         }
         bgp::PeerId id = peer_ids_[change.name];
         if (change.reevaluate_import || change.reevaluate_export) speaker_->update_policy(loop_.now(), id, now->policy);
+        if (change.reevaluate_export) speaker_->set_next_hop_self(loop_.now(), id, now->next_hop_self);
         if (change.shutdown_changed) {
           if (now->shutdown)
             speaker_->shutdown_neighbor(loop_.now(), id, "shut down by configuration");
