@@ -110,6 +110,15 @@ std::vector<NextHop> next_hops_of(const PathList& paths, const PeerTable& peers)
 
 RouteChange DecisionProcess::update(const Prefix& prefix, PeerId peer, AttrSetRef attributes) {
   PathList& paths = rib_.find_or_insert(prefix);
+  if (paths.empty()) {
+    // A first path (the whole of a table load): there is no forwarding view
+    // to snapshot and compare, so the change is known from the one path.
+    rib_.add_path(paths, prefix.family(), Path{std::move(attributes), peer});
+    RouteChange change;
+    change.best_changed = select_paths(paths, prefix.family(), peers_, config_, rib_) > 0;
+    change.next_hops_changed = change.best_changed && !peers_[peer].local;
+    return change;
+  }
   Path* existing = paths.find(peer);
   // A duplicate announcement; unless the path is a retired one that the
   // peer's new session announces again, which makes it current.

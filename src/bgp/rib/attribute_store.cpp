@@ -30,10 +30,6 @@ uint64_t hash_of(const IpAddress& a) {
   return step(step(uint64_t(a.family()), high), low);
 }
 
-bool has_community_lists(const PathAttributes& a) {
-  return !a.communities.empty() || !a.extended_communities.empty() || !a.large_communities.empty();
-}
-
 uint64_t community_hash(const PathAttributes& a) {
   uint64_t h = 0xC0;
   for (uint32_t c : a.communities) h = step(h, c);
@@ -43,6 +39,109 @@ uint64_t community_hash(const PathAttributes& a) {
   for (const LargeCommunity& c : a.large_communities)
     h = step(step(step(h, c.global_admin), c.local_data1), c.local_data2);
   return h;
+}
+
+// ---- Packed pieces (see AttrSet::as_path / AttrSet::communities).
+
+uint32_t segment_header(const AsPathSegment& segment) {
+  return uint32_t(segment.type) << 24 | static_cast<uint32_t>(segment.asns.size());
+}
+
+PackedWords pack(const AsPath& path) {
+  size_t size = 0;
+  for (const AsPathSegment& s : path.segments) size += 1 + s.asns.size();
+  PackedWords packed(size);
+  uint32_t* out = packed.data();
+  for (const AsPathSegment& s : path.segments) {
+    *out++ = segment_header(s);
+    if (!s.asns.empty()) std::memcpy(out, s.asns.data(), s.asns.size() * sizeof(uint32_t));
+    out += s.asns.size();
+  }
+  return packed;
+}
+
+bool same_words(const uint32_t*& at, const uint32_t* end, const uint32_t* values, size_t count) {
+  if (size_t(end - at) < count || (count && std::memcmp(at, values, count * sizeof(uint32_t)) != 0)) return false;
+  at += count;
+  return true;
+}
+
+bool same(const PackedWords& packed, const AsPath& path) {
+  const uint32_t* at = packed.begin();
+  const uint32_t* end = packed.end();
+  for (const AsPathSegment& s : path.segments) {
+    if (at == end || *at != segment_header(s)) return false;
+    ++at;
+    if (!same_words(at, end, s.asns.data(), s.asns.size())) return false;
+  }
+  return at == end;
+}
+
+AsPath unpack_as_path(const PackedWords& packed) {
+  AsPath path;
+  for (const uint32_t* at = packed.begin(); at != packed.end();) {
+    const uint32_t header = *at++;
+    const size_t count = header & 0xFFFFFF;
+    path.segments.push_back(AsPathSegment{AsPathSegmentType(header >> 24), {at, at + count}});
+    at += count;
+  }
+  return path;
+}
+
+bool has_community_lists(const PathAttributes& a) {
+  return !a.communities.empty() || !a.extended_communities.empty() || !a.large_communities.empty();
+}
+
+PackedWords pack_communities(const PathAttributes& a) {
+  PackedWords packed(3 + a.communities.size() + 2 * a.extended_communities.size() + 3 * a.large_communities.size());
+  uint32_t* out = packed.data();
+  *out++ = static_cast<uint32_t>(a.communities.size());
+  *out++ = static_cast<uint32_t>(a.extended_communities.size());
+  *out++ = static_cast<uint32_t>(a.large_communities.size());
+  for (uint32_t c : a.communities) *out++ = c;
+  for (uint64_t c : a.extended_communities) {
+    *out++ = static_cast<uint32_t>(c >> 32);
+    *out++ = static_cast<uint32_t>(c);
+  }
+  for (const LargeCommunity& c : a.large_communities) {
+    *out++ = c.global_admin;
+    *out++ = c.local_data1;
+    *out++ = c.local_data2;
+  }
+  return packed;
+}
+
+bool same_communities(const PackedWords& packed, const PathAttributes& a) {
+  const size_t size =
+      3 + a.communities.size() + 2 * a.extended_communities.size() + 3 * a.large_communities.size();
+  if (packed.size() != size) return false;
+  const uint32_t* at = packed.begin();
+  if (at[0] != a.communities.size() || at[1] != a.extended_communities.size() ||
+      at[2] != a.large_communities.size())
+    return false;
+  at += 3;
+  if (!same_words(at, packed.end(), a.communities.data(), a.communities.size())) return false;
+  for (uint64_t c : a.extended_communities) {
+    if (at[0] != static_cast<uint32_t>(c >> 32) || at[1] != static_cast<uint32_t>(c)) return false;
+    at += 2;
+  }
+  for (const LargeCommunity& c : a.large_communities) {
+    if (at[0] != c.global_admin || at[1] != c.local_data1 || at[2] != c.local_data2) return false;
+    at += 3;
+  }
+  return true;
+}
+
+void unpack_communities(const PackedWords& packed, PathAttributes& a) {
+  const uint32_t* at = packed.begin();
+  const size_t communities = at[0], extended = at[1], large = at[2];
+  at += 3;
+  a.communities.assign(at, at + communities);
+  at += communities;
+  a.extended_communities.clear();
+  for (size_t i = 0; i < extended; ++i, at += 2) a.extended_communities.push_back(uint64_t{at[0]} << 32 | at[1]);
+  a.large_communities.clear();
+  for (size_t i = 0; i < large; ++i, at += 3) a.large_communities.push_back(LargeCommunity{at[0], at[1], at[2]});
 }
 
 bool has_rare(const PathAttributes& a) {
@@ -113,11 +212,9 @@ bool AttrSet::equals(const PathAttributes& a) const {
       (k.has_originator_id && k.originator_id != *a.originator_id))
     return false;
   if (atomic_aggregate != a.atomic_aggregate) return false;
-  if (bool(as_path) != a.as_path.has_value() || (as_path && !(*as_path == *a.as_path))) return false;
+  if (bool(as_path) != a.as_path.has_value() || (as_path && !same(*as_path, *a.as_path))) return false;
   if (communities) {
-    if (communities->communities != a.communities || communities->extended_communities != a.extended_communities ||
-        communities->large_communities != a.large_communities)
-      return false;
+    if (!same_communities(*communities, a)) return false;
   } else if (has_community_lists(a)) {
     return false;
   }
@@ -131,17 +228,13 @@ bool AttrSet::equals(const PathAttributes& a) const {
 PathAttributes AttrSet::decode() const {
   PathAttributes a;
   if (has_origin) a.origin = decision.origin;
-  if (as_path) a.as_path = *as_path;
+  if (as_path) a.as_path = unpack_as_path(*as_path);
   if (has_next_hop) a.next_hop = next_hop;
   if (decision.has_med) a.med = decision.med;
   if (decision.has_local_pref) a.local_pref = decision.local_pref;
   a.atomic_aggregate = atomic_aggregate;
   if (decision.has_originator_id) a.originator_id = decision.originator_id;
-  if (communities) {
-    a.communities = communities->communities;
-    a.extended_communities = communities->extended_communities;
-    a.large_communities = communities->large_communities;
-  }
+  if (communities) unpack_communities(*communities, a);
   if (rare) {
     a.link_local_next_hop = rare->link_local_next_hop;
     a.aggregator = rare->aggregator;
@@ -149,6 +242,11 @@ PathAttributes AttrSet::decode() const {
     a.unknown = rare->unknown;
   }
   return a;
+}
+
+std::optional<AsPath> AttrSetRef::as_path() const {
+  if (!set_->as_path) return std::nullopt;
+  return unpack_as_path(*set_->as_path);
 }
 
 IpAddress AttrSetRef::forwarding_address() const {
@@ -194,15 +292,14 @@ AttrSetRef AttributeStore::intern(const PathAttributes& attrs) {
     set->decision = DecisionKey::of(attrs);
     set->hash = hash;
     set->store = this;
-    if (attrs.as_path) set->as_path = as_paths_.intern(*attrs.as_path, hashes.as_path);
+    if (attrs.as_path)
+      set->as_path = as_paths_.intern_with(
+          hashes.as_path, [&](const PackedWords& p) { return same(p, *attrs.as_path); },
+          [&] { return pack(*attrs.as_path); });
     if (has_community_lists(attrs))
       set->communities = communities_.intern_with(
-          hashes.communities,
-          [&](const CommunityLists& c) {
-            return c.communities == attrs.communities && c.extended_communities == attrs.extended_communities &&
-                   c.large_communities == attrs.large_communities;
-          },
-          [&] { return CommunityLists{attrs.communities, attrs.extended_communities, attrs.large_communities}; });
+          hashes.communities, [&](const PackedWords& c) { return same_communities(c, attrs); },
+          [&] { return pack_communities(attrs); });
     if (has_rare(attrs))
       set->rare = rare_.intern_with(
           hashes.rare,

@@ -20,7 +20,7 @@
 //
 // The decoded form is still available — attributes() rebuilds it (see
 // SharedAttributes) — but hot paths read the accessors (next_hop(),
-// as_path(), decision()) which cost nothing.
+// decision()) which cost nothing.
 //
 // Single-threaded by design (the BGP loop owns the RIB): the reference counts
 // are plain integers.
@@ -33,6 +33,7 @@
 
 #include "bgp/rib/flat_table.h"
 #include "bgp/rib/intern_pool.h"
+#include "bgp/rib/packed_words.h"
 #include "bgp/wire/attributes.h"
 
 namespace halink::bgp {
@@ -56,15 +57,6 @@ struct DecisionKey {
   static DecisionKey of(const PathAttributes& attrs);
 };
 
-// RFC 1997, RFC 4360 and RFC 8092 lists of one path, interned as one piece:
-// they come from the route's origin and repeat across upstreams.
-struct CommunityLists {
-  std::vector<uint32_t> communities;
-  std::vector<uint64_t> extended_communities;
-  std::vector<LargeCommunity> large_communities;
-  bool operator==(const CommunityLists&) const = default;
-};
-
 // Attributes most paths lack, interned as one piece (null when all absent).
 // ORIGINATOR_ID lives in the DecisionKey.
 struct RareAttributes {
@@ -80,8 +72,14 @@ struct AttrSet {
   DecisionKey decision;
   uint64_t hash = 0;
   AttributeStore* store = nullptr;  // null once the store is gone
-  InternRef<AsPath> as_path;        // null: no AS_PATH attribute
-  InternRef<CommunityLists> communities;  // null: none of the three lists
+  // The AS_PATH packed (per segment a word with its type and ASN count,
+  // then the ASNs); null: no AS_PATH attribute.
+  InternRef<PackedWords> as_path;
+  // The RFC 1997, RFC 4360 and RFC 8092 lists of the path, interned as one
+  // piece (they come from the route's origin and repeat across upstreams),
+  // packed: the three counts, then the values (an extended community as two
+  // words, high first; a large one as three). Null: all three empty.
+  InternRef<PackedWords> communities;
   InternRef<RareAttributes> rare;
   IpAddress next_hop;
   bool has_next_hop = false;
@@ -145,7 +143,8 @@ public:
   // RFC 2545 §3: NEXT_HOP, or for IPv6 the link-local next hop of MP_REACH
   // when no global one was given.
   IpAddress forwarding_address() const;
-  const AsPath* as_path() const { return set_->as_path.get(); }
+  // The AS_PATH (decoded from its packed form), if present.
+  std::optional<AsPath> as_path() const;
 
   // The decoded attributes (rebuilt, see SharedAttributes).
   SharedAttributes attributes() const;
@@ -207,8 +206,8 @@ private:
     static uint64_t hash(const Slot& slot) { return slot.hash; }
   };
   // Pieces first: sets release their pieces when the table goes.
-  InternPool<AsPath> as_paths_;
-  InternPool<CommunityLists> communities_;
+  InternPool<PackedWords> as_paths_;
+  InternPool<PackedWords> communities_;
   InternPool<RareAttributes> rare_;
   FlatTable<Slot, SlotTraits> table_;
   // The last decoded set (see SharedAttributes).

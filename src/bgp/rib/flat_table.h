@@ -18,6 +18,7 @@
 #include <cstdint>
 #include <new>
 #include <utility>
+#include <vector>
 
 #include "bgp/rib/table_memory.h"
 
@@ -195,6 +196,10 @@ private:
 
   void grow() {
     const size_t new_capacity = capacity_ < 16 ? 16 : capacity_ + capacity_ / 2;
+    if (slots_ && extend_table_memory(slots_, capacity_ * sizeof(Slot), new_capacity * sizeof(Slot))) {
+      rehash_in_place(new_capacity);
+      return;
+    }
     Slot* old = slots_;
     const size_t old_capacity = capacity_;
     slots_ = make_slots(new_capacity);
@@ -208,6 +213,52 @@ private:
     }
     if (old) destroy_slots(old, old_capacity);
   }
+
+  // After the slot array was extended where it is (table_memory.h): puts
+  // every entry where the larger capacity wants it without a second array.
+  // Entries are taken one at a time and carried to the first slot from
+  // their new home that holds no already placed entry; an entry not placed
+  // yet that sits there is carried on in turn. A placed entry never moves
+  // again, so the slots from its home up to it stay occupied: the probe
+  // invariant holds, as after inserting into a fresh array. Taken from the
+  // back: home() is monotonic in the hash and an entry's new home is about
+  // 1.5× its old position, so it lands among slots already handled (empty
+  // or placed) and is moved once, in two streams walking down the array.
+#if defined(__GNUC__) && !defined(__clang__)
+// GCC 12 at -O3 cannot see that a carried slot's inline value is read only
+// when it holds one (PathList's union) and reports it as uninitialised.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wuninitialized"
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
+  void rehash_in_place(size_t new_capacity) {
+    const size_t old_capacity = capacity_;
+    for (size_t i = old_capacity; i < new_capacity; ++i) {
+      new (&slots_[i]) Slot();
+      Traits::clear(slots_[i]);
+    }
+    capacity_ = new_capacity;
+    std::vector<uint64_t> placed((new_capacity + 63) / 64);
+    auto is_placed = [&](size_t i) { return (placed[i / 64] >> (i % 64)) & 1; };
+    for (size_t i = old_capacity; i-- > 0;) {
+      if (Traits::is_empty(slots_[i]) || is_placed(i)) continue;
+      Slot carried = std::move(slots_[i]);
+      Traits::clear(slots_[i]);
+      for (;;) {
+        size_t j = home(Traits::hash(carried));
+        while (is_placed(j)) j = next(j);
+        placed[j / 64] |= uint64_t{1} << (j % 64);
+        if (Traits::is_empty(slots_[j])) {
+          slots_[j] = std::move(carried);
+          break;
+        }
+        std::swap(carried, slots_[j]);
+      }
+    }
+  }
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic pop
+#endif
 
   void release() {
     if (slots_) {

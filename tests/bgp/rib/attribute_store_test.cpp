@@ -151,6 +151,45 @@ TEST(AttributeStore, CompactSetDecodesToWhatWasInterned) {
   EXPECT_EQ(store.intern(v6).forwarding_address(), *v6.next_hop);
 }
 
+TEST(AttributeStore, PackedPiecesKeepLongPathsAndListsApart) {
+  // Pieces are packed into words, inline up to a few words, on the heap
+  // beyond: both forms decode back and compare exactly.
+  AttributeStore store;
+  std::vector<uint32_t> long_path;
+  for (uint32_t asn = 64500; asn < 64530; ++asn) long_path.push_back(asn);
+  PathAttributes a = attrs_with_path(long_path);
+  a.as_path->segments.push_back(AsPathSegment{AsPathSegmentType::confed_sequence, {65100}});
+  a.as_path->segments.push_back(AsPathSegment{AsPathSegmentType::as_set, {}});
+  for (uint32_t c = 0; c < 20; ++c) a.communities.push_back(0xFDE80000 + c);
+  a.extended_communities = {0x0002FDE800000064ULL, 0xFFFFFFFF00000001ULL};
+  a.large_communities = {LargeCommunity{65000, 1, 2}, LargeCommunity{65000, 3, 4}};
+  AttrSetRef ref = store.intern(a);
+  EXPECT_EQ(ref.attributes().get(), a);
+  EXPECT_EQ(ref.as_path(), a.as_path);
+  EXPECT_EQ(store.intern(a), ref);
+
+  // One word different anywhere: another piece and another set.
+  PathAttributes b = a;
+  b.as_path->segments[0].asns.back() += 1;
+  EXPECT_NE(store.intern(b), ref);
+  PathAttributes c = a;
+  c.as_path->segments[1].type = AsPathSegmentType::confed_set;
+  EXPECT_NE(store.intern(c), ref);
+  PathAttributes d = a;  // same words, split differently between the lists
+  d.communities.pop_back();
+  d.large_communities.push_back(LargeCommunity{0xFDE80013, 0, 0});
+  EXPECT_NE(store.intern(d), ref);
+  PathAttributes e = a;
+  e.extended_communities[1] ^= 1;
+  EXPECT_NE(store.intern(e), ref);
+  PathAttributes no_path = a;
+  no_path.as_path = AsPath{};  // present but empty differs from absent
+  AttrSetRef empty_path = store.intern(no_path);
+  no_path.as_path.reset();
+  EXPECT_NE(store.intern(no_path), empty_path);
+  EXPECT_EQ(empty_path.as_path(), AsPath{});
+}
+
 TEST(AttributeStore, SetIsCompact) {
   // What each distinct set costs inline (the pieces are shared).
   EXPECT_LE(sizeof(AttrSet), 96u);

@@ -2,8 +2,12 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <random>
+
+#include "bgp/rib/path_list.h"
+#include "bgp/rib/table_memory.h"
 
 namespace halink::bgp {
 namespace {
@@ -62,6 +66,37 @@ TEST(PrefixMap, MatchesReferenceUnderRandomOperations) {
     const uint32_t* found = map.find(p);
     ASSERT_NE(found, nullptr) << p.to_string();
     EXPECT_EQ(*found, v);
+  }
+}
+
+
+// Past a few MB the slot array grows where it is (table_memory.h) and the
+// table rehashes in place: every entry must stay findable, erasable and
+// correct through many such growths, with erasures in between.
+TEST(PrefixMap, GrowsInPlaceWithoutLosingEntries) {
+  std::mt19937 rng(7);
+  PrefixMap<PathList> map;  // the Loc-RIB's slot: 32 bytes, in place from ~130,000 slots
+  std::map<Prefix, PeerId> reference;
+  size_t mapped_seen = 0;
+  for (int i = 0; i < 400000; ++i) {  // ~240,000 entries: two growths in place
+    const Prefix p = Prefix::make_masked(IpAddress::v4(rng()), 16 + static_cast<int>(rng() % 9));
+    if (rng() % 5 == 0) {
+      EXPECT_EQ(map.erase(p), reference.erase(p) == 1);
+      continue;
+    }
+    auto [list, inserted] = map.find_or_insert(p);
+    ASSERT_EQ(inserted, reference.count(p) == 0) << p.to_string();
+    if (inserted) list->push_back(Path{AttrSetRef{}, static_cast<PeerId>(i)});
+    reference.emplace(p, static_cast<PeerId>(i));
+    mapped_seen = std::max(mapped_seen, table_memory_mapped_bytes());
+  }
+  EXPECT_GT(mapped_seen, 0u) << "the test did not reach the in-place growth";
+  ASSERT_EQ(map.size(), reference.size());
+  for (auto& [p, peer] : reference) {
+    const PathList* found = map.find(p);
+    ASSERT_NE(found, nullptr) << p.to_string();
+    ASSERT_EQ(found->size(), 1u);
+    EXPECT_EQ((*found)[0].peer, peer);
   }
 }
 
