@@ -129,6 +129,14 @@ void BgpTransport::resume_reading() {
   }
 }
 
+void BgpTransport::read_paused_once() {
+  std::vector<Key> paused;
+  for (auto& [key, c] : connections_)
+    if (c.reading_paused) paused.push_back(key);
+  for (Key key : paused)  // a read may close the connection: look it up again
+    if (auto it = connections_.find(key); it != connections_.end()) on_readable(it->second);
+}
+
 void BgpTransport::connect(bgp::PeerId peer, bgp::ConnectionId connection) {
   auto p = peers_.find(peer);
   if (p == peers_.end()) return;

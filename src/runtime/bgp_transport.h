@@ -44,6 +44,11 @@ public:
   static constexpr size_t pause_above_prefixes = 8192;
   static constexpr size_t resume_below_prefixes = 4096;
   void resume_reading();
+  // One read from every connection paused this way. The daemon calls it
+  // before the speaker's timers run: bytes a peer sent that we chose not to
+  // read yet are not its silence, and any message decoded restarts the
+  // hold timer (RFC 4271 §6.5), so a slow table load never expires it.
+  void read_paused_once();
 
   size_t open_connections() const { return connections_.size(); }
 

@@ -70,6 +70,7 @@ Daemon::Daemon(DaemonOptions options, config::RouterConfig config)
       config_(std::move(config)),
       random_engine_(std::random_device{}()),
       speaker_timer_(loop_, [this] {
+        if (transport_) transport_->read_paused_once();
         speaker_->on_timer(loop_.now());
         pump();
       }),

@@ -145,17 +145,25 @@ void EventLoop::run_until(Time deadline) {
       if (errno == EINTR) continue;
       must(false, "epoll_wait");
     }
+    // What arrived is handled before the timers that fell due in the same
+    // wake-up: after a long step (a route slice on a loaded machine) a
+    // KEEPALIVE or BFD packet already in the socket must restart the hold
+    // or detection timer before that timer is judged expired. Posted work
+    // (route slices) comes last.
+    bool timers_due = false, posted = false;
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == timer_fd_) {
-        fire_due_timers();
+        timers_due = true;
       } else if (fd == wake_fd_) {
-        drain_posted();
+        posted = true;
       } else if (auto it = handlers_.find(fd); it != handlers_.end()) {
         auto handler = it->second;  // keeps it alive if the handler unwatches itself
         (*handler)(events[i].events);
       }
     }
+    if (timers_due) fire_due_timers();
+    if (posted) drain_posted();
   }
 }
 
