@@ -5,7 +5,9 @@
 // one: `make test` runs the ASan build, which ingests about 8,000 prefixes/s
 // here (a million took over 110 s), so half a table already keeps halinkd
 // busy for about a minute, which is what liveness is tested against; the
-// Release ingest rate is bench/fulltable's job.
+// Release ingest rate is bench/fulltable's job. The ingest limit is loose
+// (300 s): with four other builds on the machine the ASan build took 150 s
+// for 222,000 prefixes, and every session stayed up all along.
 //
 // (daemon_lab.h draws the three namespaces.)
 // A installs every route in its kernel table and exports them all to B (B
@@ -104,7 +106,7 @@ TEST(Liveness, BfdAndKeepalivesStayUpWhileAFullTableLoads) {
   } joiner{feed, stop_feed};
 
   auto start = std::chrono::steady_clock::now();
-  bool loaded = wait_until([&] { return !feed_ok || received_from(a, "feed") >= full_table; }, 150s);
+  bool loaded = wait_until([&] { return !feed_ok || received_from(a, "feed") >= full_table; }, 300s);
   auto ingest = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - start);
   ASSERT_TRUE(feed_ok) << feed_error << "\n" << a.diagnostics();
   ASSERT_TRUE(loaded) << "A has " << received_from(a, "feed") << " prefixes after " << ingest.count() << " ms\n"

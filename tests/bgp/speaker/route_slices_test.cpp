@@ -247,3 +247,49 @@ TEST(RouteSlices, NeighboursShareTheBudget) {
   EXPECT_EQ(h.speaker.neighbor(p2)->received_prefixes, 2000u);
   EXPECT_LT(h.speaker.neighbor(p1)->received_prefixes, 4096u);
 }
+
+namespace {
+// The UPDATE messages in `bytes` (a stream of whole BGP messages), by length.
+std::vector<size_t> update_lengths(const std::vector<uint8_t>& bytes) {
+  std::vector<size_t> out;
+  for (size_t at = 0; at + 19 <= bytes.size();) {
+    const size_t length = size_t(bytes[at + 16]) << 8 | bytes[at + 17];
+    if (bytes[at + 18] == 2) out.push_back(length);
+    at += length;
+  }
+  return out;
+}
+}  // namespace
+
+TEST(RouteSlices, TableExportToANewSessionIsSlicedAndEndsWithEndOfRib) {
+  Harness h;
+  auto [feeder, fc] = h.establish("feeder", IpAddress::v4(10, 0, 0, 2), 0x0a000002);
+  h.feed(feeder, fc, table(0x0b000000, 20000, IpAddress::v4(10, 0, 0, 2)));
+  while (h.speaker.process_pending(h.now, h.speaker.unlimited_budget)) {
+  }
+  ASSERT_EQ(h.speaker.loc_rib_prefixes(), 20000u);
+  h.actions.clear();
+
+  // A session coming up next to the table: nothing is exported at once,
+  // the table goes out in bounded slices, each one sent as it is done.
+  auto [late, lc] = h.establish("late", IpAddress::v4(10, 0, 0, 3), 0x0a000003);
+  EXPECT_EQ(h.speaker.neighbor(late)->advertised_prefixes, 0u);
+  EXPECT_TRUE(h.speaker.has_pending());
+  size_t slices = 0;
+  while (h.speaker.process_pending(h.now, 4096)) {
+    ++slices;
+    EXPECT_LT(h.speaker.neighbor(late)->advertised_prefixes, 20000u);
+  }
+  h.take();
+  EXPECT_GE(slices, 4u);
+  EXPECT_EQ(h.speaker.neighbor(late)->advertised_prefixes, 20000u);
+
+  // RFC 4724 §2: one End-of-RIB (an UPDATE of 23 octets), after the table.
+  std::vector<uint8_t> sent;
+  for (auto& send : h.taken<speaker::SendBytes>())
+    if (send.peer == late) sent.insert(sent.end(), send.bytes.begin(), send.bytes.end());
+  std::vector<size_t> updates = update_lengths(sent);
+  ASSERT_GT(updates.size(), 1u);
+  EXPECT_EQ(updates.back(), 23u);
+  EXPECT_EQ(std::count(updates.begin(), updates.end(), size_t(23)), 1);
+}
