@@ -4,6 +4,7 @@
 #include <thread>
 
 #include "lab/interrupt.h"
+#include "lab/reference_daemon.h"
 #include "runtime/control_socket.h"
 
 namespace halink::lab {
@@ -15,19 +16,23 @@ Duration since(std::chrono::steady_clock::time_point start) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
 }
 
-// Which tunnel a neighbour of `router` runs over, from the topology.
-std::string tunnel_of(const config::Topology& topology, const std::string& router, const std::string& neighbor) {
-  const config::RouterConfig* r = topology.find_router(router);
-  if (!r) return "";
-  const config::Neighbor* n = r->find_neighbor(neighbor);
-  return n ? n->tunnel : "";
+// Whether a neighbour's sessions must be up: not when its tunnel is failed
+// on purpose, nor when it is a crashed router (the site pair's iBGP session
+// to a sibling's LAN address).
+bool expected_up(const Lab& lab, const ConvergenceOptions& options, const config::Neighbor* neighbor) {
+  if (!neighbor) return true;
+  if (!neighbor->tunnel.empty() && options.expect_down.count(neighbor->tunnel)) return false;
+  for (const std::string& router : options.routers_down)
+    if (auto lan = lab.plan().router_lan_address.find(router);
+        lan != lab.plan().router_lan_address.end() && lan->second == neighbor->address)
+      return false;
+  return true;
 }
 
-std::string tunnel_on_interface(const config::Topology& topology, const std::string& router,
-                                const std::string& interface) {
-  for (const config::Tunnel& t : topology.tunnels)
-    if (const config::TunnelEnd* end = t.end_at(router); end && end->interface == interface) return t.name;
-  return "";
+const config::Neighbor* neighbor_at(const config::RouterConfig& router, const std::string& address) {
+  for (const config::Neighbor& n : router.neighbors)
+    if (n.address.to_string() == address) return &n;
+  return nullptr;
 }
 
 struct Snapshot {
@@ -35,12 +40,38 @@ struct Snapshot {
   std::string routes;                  // every router's installed routes, to compare
 };
 
+// A BIRD or FRR router: its sessions from its own CLI, its routes from
+// the kernel table it installs into.
+void add_reference_daemon(const Lab& lab, const ConvergenceOptions& options, const DaemonPlan& daemon,
+                          const config::RouterConfig& config, Snapshot& snapshot) {
+  std::string kind = config::daemon_kind_name(daemon.kind);
+  auto sessions = query_reference_sessions(config, daemon.kind, lab.daemon_directory(daemon.router));
+  if (!sessions) {
+    snapshot.not_ready.push_back(daemon.router + ": " + kind + " does not answer (" + sessions.message() + ")");
+    return;
+  }
+  for (const ReferenceSession& s : *sessions) {
+    const config::Neighbor* n = config.find_neighbor(s.neighbor);
+    bool should_be_up = expected_up(lab, options, n);
+    if ((s.bgp_state == "Established") != should_be_up)
+      snapshot.not_ready.push_back(daemon.router + ": " + s.neighbor + " BGP " + s.bgp_state + " (" + kind + ")");
+    if (n && n->bfd && (s.bfd_state == "Up") != should_be_up)
+      snapshot.not_ready.push_back(daemon.router + ": " + s.neighbor + " BFD " + s.bfd_state + " (" + kind + ")");
+  }
+  if (auto routes = lab.run_in(daemon.namespace_name, {"ip", "route", "show", "table", std::to_string(config.fib.table)}))
+    snapshot.routes += daemon.router + *routes;
+}
+
 Snapshot take_snapshot(const Lab& lab, const ConvergenceOptions& options) {
   Snapshot snapshot;
   for (const DaemonPlan& daemon : lab.plan().daemons) {
-    if (daemon.kind != config::DaemonKind::halinkd || options.routers_down.count(daemon.router)) continue;
+    if (options.routers_down.count(daemon.router)) continue;
     const config::RouterConfig* config = lab.topology().find_router(daemon.router);
-    if (config && config->managed()) continue;
+    if (!config || config->managed()) continue;
+    if (daemon.kind != config::DaemonKind::halinkd) {
+      add_reference_daemon(lab, options, daemon, *config, snapshot);
+      continue;
+    }
     std::string socket = lab.control_socket(daemon.router);
     auto request = [&](const char* what) {
       return runtime::control_request(socket, {{"command", "show"}, {"what", what}}, Duration::seconds(2));
@@ -53,14 +84,13 @@ Snapshot take_snapshot(const Lab& lab, const ConvergenceOptions& options) {
     for (const nlohmann::json& n : neighbors->value("neighbors", nlohmann::json::array())) {
       std::string name = n.value("name", "");
       std::string state = n.value("state", "");
-      bool should_be_up = !options.expect_down.count(tunnel_of(lab.topology(), daemon.router, name));
+      bool should_be_up = expected_up(lab, options, config->find_neighbor(name));
       if ((state == "Established") != should_be_up)
         snapshot.not_ready.push_back(daemon.router + ": " + name + " BGP " + state);
     }
     if (auto bfd = request("bfd")) {
       for (const nlohmann::json& s : bfd->value("sessions", nlohmann::json::array())) {
-        std::string tunnel = tunnel_on_interface(lab.topology(), daemon.router, s.value("interface", ""));
-        bool should_be_up = !options.expect_down.count(tunnel);
+        bool should_be_up = expected_up(lab, options, neighbor_at(*config, s.value("peer", "")));
         std::string state = s.value("state", "");
         if ((state == "Up") != should_be_up)
           snapshot.not_ready.push_back(daemon.router + ": " + s.value("name", "") + " BFD " + state);

@@ -120,6 +120,8 @@ Result<std::unique_ptr<Lab>> Lab::up(const std::string& topology_path, const Lab
   topology->source_file = absolute;
   auto plan = plan_lab(*topology);
   if (!plan) return Error{topology_path + ": " + plan.message()};
+  if (options.start_daemons)
+    if (auto s = check_lab_daemons(*topology, *plan); !s) return Error{topology_path + ": " + s.message()};
   std::string lab = plan->lab;
   if (fs::exists(state_file_path(lab)) || !namespaces_of_lab(lab).empty()) {
     if (options.fail_if_running)
@@ -152,6 +154,7 @@ Status Lab::record() { return save_state(state_); }
 
 std::string Lab::log_file(const std::string& name) const { return directory() + "/" + name + ".log"; }
 std::string Lab::control_socket(const std::string& router) const { return directory() + "/" + router + ".sock"; }
+std::string Lab::daemon_directory(const std::string& router) const { return directory() + "/" + router; }
 std::string Lab::key_file(const std::string& instance) const { return directory() + "/keys/" + instance + ".key"; }
 
 Result<std::string> Lab::run_in(const std::string& namespace_name, const Argv& argv) const {
@@ -365,11 +368,10 @@ Status Lab::start_daemon(const std::string& router) {
   if (config->managed())
     return Error{"router " + router + ": the lab does not run provider-managed gateways (" +
                  config::gateway_profile_name(config->profile) + ") yet"};
-  if (config->daemon != config::DaemonKind::halinkd)
-    return Error{"router " + router + ": the lab does not generate " + config::daemon_kind_name(config->daemon) +
-                 " configurations yet"};
   const NamespacePlan* ns = plan_.find_namespace_of(router);
   if (!ns) return Error{"router " + router + " has no namespace in the lab"};
+  if (config->daemon == config::DaemonKind::bird) return start_bird(*config, ns->name);
+  if (config->daemon == config::DaemonKind::frr) return start_frr(*config, ns->name);
   std::error_code ec;
   if (options_.halinkd_path.find('/') != std::string::npos && access(options_.halinkd_path.c_str(), X_OK) != 0)
     return Error{"router " + router + ": " + options_.halinkd_path + " is not an executable halinkd (--halinkd PATH)"};
@@ -381,7 +383,12 @@ Status Lab::start_daemon(const std::string& router) {
   return Status::success();
 }
 
-void Lab::stop_daemon(const std::string& router, bool crash) { stop_recorded_process("halinkd", router, crash); }
+void Lab::stop_daemon(const std::string& router, bool crash) {
+  std::vector<std::pair<std::string, std::string>> daemons;  // role, name
+  for (const LabProcess& p : state_.processes)
+    if (p.node == router && p.role != "wireguard-go" && p.role != "probe") daemons.emplace_back(p.role, p.name);
+  for (auto it = daemons.rbegin(); it != daemons.rend(); ++it) stop_recorded_process(it->first, it->second, crash);
+}
 
 Status Lab::change_topology(const std::string& path, const config::Topology& topology,
                             const std::vector<std::string>& routers) {

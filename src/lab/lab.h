@@ -35,6 +35,10 @@ struct LabOptions {
 // The routing daemon's binary: next to the running program, else on PATH.
 std::string default_halinkd_path();
 
+// Every `daemon: bird | frr` router's configuration can be generated and its
+// binaries are installed (checked by up() before anything is built).
+Status check_lab_daemons(const config::Topology& topology, const LabPlan& plan);
+
 class Lab {
 public:
   // Builds the lab; on any failure (or interrupt) removes what it made and
@@ -68,10 +72,15 @@ public:
   // SIGKILL when `crash`, else SIGTERM and up to `grace_ms` before SIGKILL.
   void stop_recorded_process(const std::string& role, const std::string& name, bool crash, int grace_ms = 1000);
 
-  // The routing daemon of `router` (halinkd).
+  // The routing daemon of `router`: halinkd, or BIRD or FRR (zebra, bfdd,
+  // bgpd) from a configuration generated from its section
+  // (daemon_config.h), written to daemon_directory(router). Returns when
+  // the daemon answers on its control interface.
   Status start_daemon(const std::string& router);
+  // Every process of the router's daemon, newest first (a crash: SIGKILL).
   void stop_daemon(const std::string& router, bool crash);
-  std::string control_socket(const std::string& router) const;
+  std::string control_socket(const std::string& router) const;  // halinkd's
+  std::string daemon_directory(const std::string& router) const;  // BIRD's or FRR's files
   std::string log_file(const std::string& name) const;
 
   // One end of a tunnel (0 or 1): wireguard-go started, its interface
@@ -99,6 +108,8 @@ private:
   Status create_links();
   Status create_tunnels();
   Status add_routes();
+  Status start_bird(const config::RouterConfig& router, const std::string& namespace_name);
+  Status start_frr(const config::RouterConfig& router, const std::string& namespace_name);
   Result<std::string> public_key_of(const std::string& instance);
   std::string key_file(const std::string& instance) const;
 
