@@ -31,11 +31,6 @@ std::string text_of(const nlohmann::json& j, const char* key) {
   return j[key].get<std::string>();
 }
 
-// A nexthop object's id, -1 when missing.
-int64_t id_of(const nlohmann::json& j, const char* key) {
-  if (!j.is_object() || !j.contains(key) || !j[key].is_number_integer()) return -1;
-  return j[key].get<int64_t>();
-}
 }  // namespace
 
 // ---------------------------------------------------------------- peers
@@ -523,42 +518,6 @@ std::vector<std::string> Halinkd::route_next_hops(const std::string& prefix) con
 
 std::string Halinkd::diagnostics() const {
   return cli("show neighbors").output + tail_of(log_, 40);
-}
-
-// ---------------------------------------------------------------- kernel
-
-std::map<std::string, std::vector<std::string>> kernel_routes(const std::string& ns, IpFamily family, int protocol) {
-  std::map<std::string, std::vector<std::string>> routes;
-  std::string ip = family == IpFamily::v6 ? "ip -6 -n " : "ip -4 -n ";
-  auto route_list = parse_json(run_command(ip + ns + " -j route show proto " + std::to_string(protocol)).output);
-  auto nexthop_list = parse_json(run_command("ip -n " + ns + " -j nexthop show").output);
-  std::map<int64_t, nlohmann::json> nexthops;
-  if (nexthop_list.is_array())
-    for (auto& n : nexthop_list) nexthops[id_of(n, "id")] = n;
-  if (!route_list.is_array()) return routes;
-
-  for (auto& r : route_list) {
-    auto& gateways = routes[text_of(r, "dst")];
-    if (r.contains("nhid")) {
-      const nlohmann::json& object = nexthops[id_of(r, "nhid")];
-      if (object.is_object() && object.contains("group")) {
-        for (auto& member : object["group"]) gateways.push_back(text_of(nexthops[id_of(member, "id")], "gateway"));
-      } else {
-        gateways.push_back(text_of(object, "gateway"));
-      }
-    } else if (r.contains("nexthops")) {  // RTA_MULTIPATH, where nexthop objects are missing
-      for (auto& h : r["nexthops"]) gateways.push_back(text_of(h, "gateway"));
-    } else {
-      gateways.push_back(text_of(r, "gateway"));
-    }
-    std::sort(gateways.begin(), gateways.end());
-  }
-  return routes;
-}
-
-int kernel_nexthop_count(const std::string& ns, int protocol) {
-  auto list = parse_json(run_command("ip -n " + ns + " -j nexthop show protocol " + std::to_string(protocol)).output);
-  return list.is_array() ? static_cast<int>(list.size()) : 0;
 }
 
 }  // namespace halink::interop

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "../support/kernel_routes.h"
 #include "../support/process.h"
 
 namespace halink::interop {
@@ -136,13 +137,9 @@ private:
 
 // ---------------------------------------------------------------- kernel
 
-// Routes of `protocol` in namespace `ns`, read back from the kernel (not from
-// halinkd): prefix → sorted gateways, resolved through nexthop objects and
-// groups (`ip -j nexthop`) or the route's own next hops.
-enum class IpFamily { v4, v6 };
-std::map<std::string, std::vector<std::string>> kernel_routes(const std::string& ns, IpFamily family = IpFamily::v4,
-                                                              int protocol = 201);
-// Nexthop objects of `protocol` left in `ns`.
-int kernel_nexthop_count(const std::string& ns, int protocol = 201);
+// Routes and nexthop objects read back from the kernel: tests/support/kernel_routes.h.
+using testing::IpFamily;
+using testing::kernel_nexthop_count;
+using testing::kernel_routes;
 
 }  // namespace halink::interop
