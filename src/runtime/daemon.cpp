@@ -95,7 +95,11 @@ Status Daemon::start() {
   set_log_identity(config_.name);
   started_at_ = loop_.now();
   auto random = [this] { return std::uniform_real_distribution<double>(0.0, 1.0)(random_engine_); };
-  speaker_ = std::make_unique<bgp::Speaker>(bgp::speaker_config_from(config_), random);
+  bgp::SpeakerConfig speaker_config = bgp::speaker_config_from(config_);
+  // --no-fib: no forwarding table at all (the in-memory one stays empty), so
+  // no next-hop planning per prefix either.
+  speaker_config.forwarding = options_.install_routes;
+  speaker_ = std::make_unique<bgp::Speaker>(std::move(speaker_config), random);
 
   if (options_.install_routes && config_.fib.install) {
     fib::NetlinkFibOptions fib_options;

@@ -24,7 +24,7 @@ struct DaemonOptions {
   std::string config_path;
   std::string node;          // router name in a topology file; empty for a section-only file
   std::string control_path;  // overrides the configuration's control_socket
-  bool install_routes = true;  // false: compute routes, keep them in memory only
+  bool install_routes = true;  // false (--no-fib): compute and export routes, install nothing, not even in memory
 };
 
 class Daemon {

@@ -441,7 +441,7 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
   // the dead session still queued are dropped.
   n.inbox.clear();
   for (const NextHop& hop : decision_.begin_peer_withdrawal(n.id))
-    actions_.push_back(speaker::NextHopDown{fib_next_hop(hop)});
+    if (config_.forwarding) actions_.push_back(speaker::NextHopDown{fib_next_hop(hop)});
   n.rib_in.clear_pre_policy();
   n.rib_out.clear();
   n.pending = {};
@@ -623,7 +623,7 @@ void Speaker::on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refres
 // ---------------------------------------------------------------- decision → outputs
 
 void Speaker::mark_changed(const Prefix& prefix, const RouteChange& change) {
-  if (change.next_hops_changed) fib_dirty_.push_back(prefix);
+  if (change.next_hops_changed && config_.forwarding) fib_dirty_.push_back(prefix);
   if (change.best_changed) export_dirty_.push_back(prefix);
 }
 

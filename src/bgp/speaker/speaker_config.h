@@ -44,6 +44,11 @@ struct SpeakerConfig {
   uint32_t router_id = 0;            // host order
   std::vector<Prefix> networks;      // originated by this router
   DecisionConfig decision;
+  // Whether anything installs the routes (halinkd --no-fib: no). Without a
+  // forwarding table the speaker emits no RouteChanges or NextHopDown, so
+  // no per-prefix next-hop lists are built and no planner runs: in a full
+  // table load that was a quarter of halinkd's cycles (docs/PERFORMANCE.md).
+  bool forwarding = true;
 };
 
 }  // namespace halink::bgp

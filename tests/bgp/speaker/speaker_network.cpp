@@ -122,6 +122,8 @@ void SpeakerNetwork::drain(size_t node) {
         else
           nodes_[node].fib[change.prefix] = change.next_hops;
       }
+    } else if (std::holds_alternative<bgp::speaker::NextHopDown>(action)) {
+      ++nodes_[node].next_hop_down_actions;
     } else if (auto* down = std::get_if<bgp::speaker::PeerDown>(&action)) {
       nodes_[node].log.push_back("down " + std::to_string(down->peer) + ": " + down->text);
     } else if (auto* up = std::get_if<bgp::speaker::PeerUp>(&action)) {

@@ -22,6 +22,7 @@ public:
     std::string name;
     std::unique_ptr<bgp::Speaker> speaker;
     std::map<Prefix, std::vector<fib::NextHop>> fib;  // what RouteChanges installed
+    size_t next_hop_down_actions = 0;                   // NextHopDown seen
     std::vector<std::string> log;
     uint64_t random_state = 1;
   };
