@@ -142,8 +142,15 @@ Result<std::unique_ptr<World>> World::build(const config::Topology& topology, Si
       if (b.site != a.site || !b.lan_address) continue;
       LinkSpec spec;
       spec.name = a.name + "--" + b.name;
-      spec.a = {*net.find_node(a.name), "lan-" + b.name, a.lan_address->address};
-      spec.b = {*net.find_node(b.name), "lan-" + a.name, b.lan_address->address};
+      // Each end is named as the router's neighbour towards the other names
+      // its LAN interface: the speaker's next hops carry that name.
+      auto interface_towards = [](const config::RouterConfig& from, const config::RouterConfig& to) {
+        for (const config::Neighbor& n : from.neighbors)
+          if (n.address == to.lan_address->address && !n.interface.empty()) return n.interface;
+        return "lan-" + to.name;
+      };
+      spec.a = {*net.find_node(a.name), interface_towards(a, b), a.lan_address->address};
+      spec.b = {*net.find_node(b.name), interface_towards(b, a), b.lan_address->address};
       spec.latency = Duration::microseconds(100);
       if (auto l = net.add_link(spec); !l) return Error{"LAN of site " + a.site + ": " + l.message()};
     }

@@ -13,6 +13,9 @@
 //   directly over the LAN (a link per pair): the site pair's iBGP session
 //   runs there, and a router forwards there when its best route is the
 //   sibling's. Without lan_address a router has no way to its sibling.
+//   The link's ends are named after the site pair neighbour's `interface`,
+//   so a site of more than two routers naming one LAN interface is not
+//   modelled (each pair link would need the same name).
 // - Traffic towards a site is delivered when it reaches one of that site's
 //   routers (the router's own site prefixes are local to it): devices behind
 //   the routers are on the path only for traffic leaving the site.

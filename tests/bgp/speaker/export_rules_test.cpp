@@ -11,23 +11,17 @@ namespace {
 
 IpAddress address(const char* text) { return *IpAddress::parse(text); }
 
-PeerInfo ebgp_peer(PeerId id) {
+// A cloud gateway over a tunnel (eBGP) or the sibling on the LAN (iBGP); we are AS 65001.
+PeerInfo peer(PeerId id, bool ebgp) {
   PeerInfo p;
   p.id = id;
-  p.remote_as = 65515;
-  p.ebgp = true;
-  p.address = address("169.254.21.2");
+  p.remote_as = ebgp ? 65515 : 65001;
+  p.ebgp = ebgp;
+  p.address = address(ebgp ? "169.254.21.2" : "10.1.0.2");
   return p;
 }
-
-PeerInfo ibgp_peer(PeerId id) {
-  PeerInfo p;
-  p.id = id;
-  p.remote_as = 65001;
-  p.ebgp = false;
-  p.address = address("10.1.0.2");
-  return p;
-}
+PeerInfo ebgp_peer(PeerId id) { return peer(id, true); }
+PeerInfo ibgp_peer(PeerId id) { return peer(id, false); }
 
 PeerInfo local_routes() {
   PeerInfo p;
