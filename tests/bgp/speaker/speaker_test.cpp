@@ -287,3 +287,34 @@ TEST_F(ActiveActiveWithSitePairsWithoutNextHopSelf, TheSiblingsRouteKeepsTheTunn
     EXPECT_EQ(p.attributes.next_hop, IpAddress::parse("10.1.0.2").value());
   }
 }
+
+// halinkd --no-fib: a speaker without a forwarding table still selects and
+// exports routes, but hands nothing to a FIB (no per-prefix next-hop lists,
+// no NextHopDown when a session dies).
+TEST(Speaker, WithoutForwardingRoutesAreSelectedAndExportedButNothingIsInstalled) {
+  SpeakerNetwork net;
+  SpeakerConfig quiet = router(65001, "10.0.0.1", {});
+  quiet.forwarding = false;
+  size_t a = net.add_node("a", quiet);
+  size_t b = net.add_node("b", router(65002, "10.0.0.2", {prefix("10.2.0.0/16")}));
+  size_t c = net.add_node("c", router(65003, "10.0.0.3", {prefix("10.3.0.0/16")}));
+  size_t ab = net.connect(a, b, "169.254.21.", neighbor("b", 65002, "wg0"), neighbor("a", 65001, "wg0"));
+  size_t ac = net.connect(a, c, "169.254.22.", neighbor("c", 65003, "wg1"), neighbor("a", 65001, "wg1"));
+  net.start();
+  net.run_for(Duration::seconds(5));
+  ASSERT_TRUE(net.established(ab));
+  ASSERT_TRUE(net.established(ac));
+  EXPECT_TRUE(net.node(a).speaker->route(prefix("10.2.0.0/16")));
+  EXPECT_TRUE(net.node(a).fib.empty());
+  // Exported as usual: c forwards to b's network through a.
+  EXPECT_EQ(gateways(net.fib_entry(c, prefix("10.2.0.0/16"))), std::vector<std::string>{"169.254.22.1%wg1"});
+
+  PeerId b_at_a = net.link(ab).peer_at_a;
+  net.act(a, [&](Speaker& s, Time now) { s.bfd_down(now, b_at_a, "Control Detection Time Expired"); });
+  net.run_for(Duration::seconds(5));
+  EXPECT_FALSE(net.node(a).speaker->route(prefix("10.2.0.0/16")));
+  EXPECT_EQ(net.fib_entry(c, prefix("10.2.0.0/16")), nullptr);
+  EXPECT_EQ(net.node(a).next_hop_down_actions, 0u);
+  EXPECT_GE(net.node(b).next_hop_down_actions, 1u);  // b forwards, so b's FIB is told (10.3.0.0/16 via a)
+  EXPECT_TRUE(net.node(a).fib.empty());
+}
