@@ -49,6 +49,11 @@ std::vector<std::string> router_sysctls(uint32_t seed) {
       // A next hop whose link is down is not used (a tunnel taken down).
       "net.ipv4.conf.all.ignore_routes_with_linkdown=1",
       "net.ipv4.conf.default.ignore_routes_with_linkdown=1",
+      // A router without tunnels sends the LAN's packets back out of lan0 to
+      // its sibling (site pair session); an ICMP redirect would move the
+      // hosts' flows mid-measurement.
+      "net.ipv4.conf.all.send_redirects=0",
+      "net.ipv4.conf.default.send_redirects=0",
   };
 }
 
@@ -145,6 +150,17 @@ Result<LabPlan> plan_lab(const config::Topology& topology) {
                      lan_prefix->to_string() + ", the first prefix of site " + site.name + " (the lab's LAN)"};
       taken.insert(h->address->v4_host_order());
     }
+    // A router's declared lan_address is its LAN address in the lab too:
+    // the site pair session (docs/CONFIG.md) is addressed to it.
+    for (const config::RouterConfig* r : routers) {
+      if (!r->lan_address) continue;
+      const config::InterfaceAddress& declared = *r->lan_address;
+      if (!lan_prefix->contains(declared.address) || declared.length != lan_prefix->length())
+        return Error{"router " + r->name + ": lan_address " + declared.to_string() + " is not an address of " +
+                     lan_prefix->to_string() + ", the first prefix of site " + site.name + " (the lab's LAN)"};
+      if (!taken.insert(declared.address.v4_host_order()).second)
+        return Error{"router " + r->name + ": lan_address " + declared.address.to_string() + " is taken by a host"};
+    }
     LanAddresses addresses(*lan_prefix, taken);
     std::string lan_ns = lab_namespace_name(plan.lab, "lan-" + site.name);
     plan.namespaces.push_back({lan_ns, site.name, NamespaceRole::lan, {}});
@@ -162,7 +178,14 @@ Result<LabPlan> plan_lab(const config::Topology& topology) {
     };
     std::vector<IpAddress> gateways;
     for (const config::RouterConfig* r : routers) {
-      auto address = addresses.next();
+      // The site pair session runs over the lab's LAN interface.
+      for (const config::Neighbor& n : r->neighbors)
+        for (const config::RouterConfig* sibling : routers)
+          if (sibling != r && sibling->lan_address && sibling->lan_address->address == n.address &&
+              n.interface != lab_lan_interface)
+            return Error{"router " + r->name + ": neighbor " + n.name + " (the site pair session) must use interface " +
+                         lab_lan_interface + " in the lab, not '" + n.interface + "'"};
+      auto address = r->lan_address ? std::optional<IpAddress>(r->lan_address->address) : addresses.next();
       if (!address) return Error{"site " + site.name + ": " + lan_prefix->to_string() + " has no room for the lab's LAN"};
       std::string ns = lab_namespace_name(plan.lab, r->name);
       plan.namespaces.push_back({ns, r->name, NamespaceRole::router, router_sysctls(next_seed())});

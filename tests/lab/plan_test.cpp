@@ -96,5 +96,31 @@ TEST(LabPlan, DevicesOnTheDataPathAreRefusedByName) {
   EXPECT_NE(plan.message().find("fw1"), std::string::npos);
 }
 
+TEST(LabPlan, RoutersKeepTheirDeclaredLanAddressesAndTheSitePairSessionUsesLan0) {
+  LabPlan plan = plan_of("active-active.yaml");
+  EXPECT_EQ(plan.router_lan_address.at("r1"), IpAddress::v4(10, 1, 0, 1));
+  EXPECT_EQ(plan.router_lan_address.at("r2"), IpAddress::v4(10, 1, 0, 2));
+
+  // Declared in the other order: the lab follows the file, not its own order.
+  auto topology = config::load_topology(std::string(HALINK_SOURCE_DIR) + "/examples/active-active.yaml");
+  ASSERT_TRUE(topology);
+  for (config::RouterConfig& r : topology->routers) {
+    if (r.name == "r1") r.lan_address->address = IpAddress::v4(10, 1, 0, 2);
+    if (r.name == "r2") r.lan_address->address = IpAddress::v4(10, 1, 0, 1);
+  }
+  auto swapped = plan_lab(*topology);
+  ASSERT_TRUE(swapped) << swapped.message();
+  EXPECT_EQ(swapped->router_lan_address.at("r1"), IpAddress::v4(10, 1, 0, 2));
+
+  auto fresh = config::load_topology(std::string(HALINK_SOURCE_DIR) + "/examples/active-active.yaml");
+  ASSERT_TRUE(fresh);
+  for (config::RouterConfig& r : fresh->routers)
+    for (config::Neighbor& n : r.neighbors)
+      if (r.name == "r1" && n.name == "r2") n.interface = "eth9";
+  auto wrong = plan_lab(*fresh);
+  ASSERT_FALSE(wrong);
+  EXPECT_NE(wrong.message().find("lan0"), std::string::npos) << wrong.message();
+}
+
 }  // namespace
 }  // namespace halink::lab
