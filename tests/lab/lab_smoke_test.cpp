@@ -16,10 +16,12 @@
 #include "lab/command.h"
 #include "lab/lab.h"
 #include "lab/scenario_run.h"
-#include "../support/netns.h"
+#include "lab_test_support.h"
 
 namespace halink::lab {
 namespace {
+
+using namespace testing_support;
 
 const std::string example = std::string(HALINK_SOURCE_DIR) + "/examples/active-active.yaml";
 
@@ -28,19 +30,6 @@ bool lab_namespaces_left(const std::string& lab) {
   return list && list->find("hl-" + lab + "-") != std::string::npos;
 }
 
-// Removes the lab whatever happens in the test body.
-struct LabGuard {
-  std::unique_ptr<Lab> lab;
-  ~LabGuard() {
-    if (lab) (void)lab->teardown();
-  }
-};
-
-bool tools_missing(std::string& which) {
-  for (const char* tool : {"wireguard-go", "wg", "nft", "tc"})
-    if (!run_command({"sh", "-c", std::string("command -v ") + tool})) return which = tool, true;
-  return false;
-}
 
 const nlohmann::json& step_named(const nlohmann::json& results, size_t index, const std::string& text) {
   const nlohmann::json& step = results["steps"].at(index);
@@ -56,9 +45,7 @@ double share_of(const nlohmann::json& step, const std::string& tunnel, const std
 }
 
 TEST(LabSmoke, FailedUpLeavesNothingBehind) {
-  if (!testing::running_as_root()) GTEST_SKIP() << "SKIPPED: the lab needs root (network namespaces)";
-  std::string missing;
-  if (tools_missing(missing)) GTEST_SKIP() << "SKIPPED: " << missing << " is not installed";
+  if (std::string why = lab_skip_reason(); !why.empty()) GTEST_SKIP() << "SKIPPED: " << why;
   LabOptions options;
   options.halinkd_path = "/nonexistent/halinkd";
   auto lab = Lab::up(example, options);
@@ -69,9 +56,7 @@ TEST(LabSmoke, FailedUpLeavesNothingBehind) {
 }
 
 TEST(LabSmoke, BlackholedTunnelActiveActiveBfd100ms) {
-  if (!testing::running_as_root()) GTEST_SKIP() << "SKIPPED: the lab needs root (network namespaces)";
-  std::string missing;
-  if (tools_missing(missing)) GTEST_SKIP() << "SKIPPED: " << missing << " is not installed";
+  if (std::string why = lab_skip_reason(); !why.empty()) GTEST_SKIP() << "SKIPPED: " << why;
   auto started = std::chrono::steady_clock::now();
 
   auto topology = config::load_topology(example);
@@ -91,18 +76,7 @@ steps:
   ASSERT_TRUE(scenario) << scenario.message();
 
   LabGuard guard;
-  {
-    LabOptions options;
-    options.halinkd_path = HALINK_HALINKD;
-    auto lab = Lab::up(example, options);
-    ASSERT_TRUE(lab) << lab.message();
-    guard.lab = std::move(*lab);
-  }
-  LabRunOptions run_options;
-  run_options.probe_program = HALINK_CLI;
-  run_options.flows = 32;
-  run_options.rate = 100;
-  auto run = run_lab_scenario(*guard.lab, *scenario, run_options);
+  auto run = up_and_run(guard, example, *scenario);
   ASSERT_TRUE(run) << run.message();
   const nlohmann::json& results = run->results;
   std::cout << results.dump(1) << "\n";

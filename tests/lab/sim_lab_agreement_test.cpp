@@ -13,14 +13,13 @@
 #include "config/loader.h"
 #include "config/scenario.h"
 #include "design/timeline.h"
-#include "lab/command.h"
-#include "lab/lab.h"
-#include "lab/scenario_run.h"
 #include "sim/world/scenario_run.h"
-#include "../support/netns.h"
+#include "lab_test_support.h"
 
 namespace halink::lab {
 namespace {
+
+using namespace testing_support;
 
 // The lab adds what the simulator does not model: wireguard-go's queues,
 // the scheduler of a loaded 2-core machine, and the probe's own resolution
@@ -28,19 +27,6 @@ namespace {
 // detection time of the examples (100 ms x 3).
 constexpr double outage_tolerance_ms = 150;
 constexpr double share_tolerance = 0.10;
-
-struct LabGuard {
-  std::unique_ptr<Lab> lab;
-  ~LabGuard() {
-    if (lab) (void)lab->teardown();
-  }
-};
-
-bool tools_missing(std::string& which) {
-  for (const char* tool : {"wireguard-go", "wg", "nft", "tc"})
-    if (!run_command({"sh", "-c", std::string("command -v ") + tool})) return which = tool, true;
-  return false;
-}
 
 // Time-weighted mean of a step series over [from, to).
 double mean_over(const design::TunnelSeries& series, Time from, Time to) {
@@ -75,18 +61,7 @@ void expect_agreement(const std::string& example, const std::string& scenario_te
   ASSERT_TRUE(simulated) << simulated.message();
 
   LabGuard guard;
-  {
-    LabOptions options;
-    options.halinkd_path = HALINK_HALINKD;
-    auto lab = Lab::up(path, options);
-    ASSERT_TRUE(lab) << lab.message();
-    guard.lab = std::move(*lab);
-  }
-  LabRunOptions run_options;
-  run_options.probe_program = HALINK_CLI;
-  run_options.flows = 32;
-  run_options.rate = 100;
-  auto measured = run_lab_scenario(*guard.lab, *scenario, run_options);
+  auto measured = up_and_run(guard, path, *scenario);
   ASSERT_TRUE(measured) << measured.message();
 
   const design::Timeline& sim_t = simulated->timeline;
@@ -118,16 +93,8 @@ void expect_agreement(const std::string& example, const std::string& scenario_te
   }
 }
 
-bool skip_reason(std::string& why) {
-  if (!testing::running_as_root()) return why = "the lab needs root (network namespaces)", true;
-  std::string missing;
-  if (tools_missing(missing)) return why = missing + " is not installed", true;
-  return false;
-}
-
 TEST(SimLabAgreement, ActiveActiveBlackholedTunnel) {
-  std::string why;
-  if (skip_reason(why)) GTEST_SKIP() << "SKIPPED: " << why;
+  if (std::string why = lab_skip_reason(); !why.empty()) GTEST_SKIP() << "SKIPPED: " << why;
   expect_agreement("active-active.yaml", R"(name: agreement-blackhole
 steps:
   - wait: converged
@@ -143,8 +110,7 @@ steps:
 }
 
 TEST(SimLabAgreement, ActivePassiveIspLoss) {
-  std::string why;
-  if (skip_reason(why)) GTEST_SKIP() << "SKIPPED: " << why;
+  if (std::string why = lab_skip_reason(); !why.empty()) GTEST_SKIP() << "SKIPPED: " << why;
   expect_agreement("active-passive.yaml", R"(name: agreement-isp-loss
 steps:
   - wait: converged
