@@ -6,7 +6,8 @@
 //   name: blackhole-then-isp1
 //   description: free text
 //   steps:
-//     - wait: converged                      # every session Established, next hops stable
+//     - wait: converged                      # every session Established (but those the failures
+//                                            # in force take down), next hops stable
 //     - wait: 3s                             # 250ms, 3s, 1.5s, 1m
 //     - fail: tunnel-blackhole r1-g1         # KIND TARGET
 //     - fail: link-down r1-g1@r1             # one end of a tunnel: TUNNEL@ROUTER
@@ -93,7 +94,8 @@ std::optional<Duration> parse_duration(std::string_view text);
 
 struct ScenarioStep {
   enum class Kind : uint8_t {
-    wait_converged,  // every session Established and next hops stable; an error after `duration`
+    wait_converged,  // every session Established except those the failures in force take down,
+                     // next hops stable (sim and lab alike); an error after `duration`
     wait_for,        // let `duration` pass
     inject,          // `failure` starts
     restore,         // `failure` is repaired

@@ -9,10 +9,6 @@
 // lumpy, and the kernel's hash is not the simulator's (a tunnel took 12 % in
 // one and 28 % in the other), so "used" and "idle" is what must agree.
 // Where they disagree the model or the code is wrong, not the tolerance.
-// After a failure the scenarios wait a fixed 2 s (over the 900 ms BFD
-// detection of active/passive), not `wait: converged`: the lab expects the
-// failed tunnels' sessions down, the simulator expects every session up, so
-// the two would end that step at different moments.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -131,7 +127,7 @@ steps:
   - wait: converged
   - wait: 3s
   - fail: tunnel-blackhole r1-g1
-  - wait: 2s
+  - wait: converged
   - wait: 3s
   - restore: tunnel-blackhole r1-g1
   - wait: converged
@@ -146,7 +142,7 @@ steps:
   - wait: converged
   - wait: 3s
   - fail: underlay-loss isp1
-  - wait: 2s
+  - wait: converged
   - wait: 3s
   - restore: underlay-loss isp1
   - wait: converged

@@ -140,6 +140,29 @@ TEST(ScenarioRun, ConvergenceThatNeverComesIsAnError) {
   EXPECT_NE(run.message().find("r1/r1-g2"), std::string::npos) << run.message();
 }
 
+// `wait: converged` during a failure means what it means in the lab: the
+// failed tunnels' sessions are down (here once BFD, 300 ms x 3 in the
+// active/passive example, found the silent loss of ISP 1), every other
+// session is Established, and the next hops are stable.
+TEST(ScenarioRun, ConvergedDuringAFailureWaitsForItsDetection) {
+  const config::Topology topology = load("active-passive.yaml");
+  const auto s = scenario("steps: [{wait: converged}, {fail: underlay-loss isp1}, {wait: converged}, "
+                          "{restore: all}, {wait: converged}]\n",
+                          topology);
+  auto run = run_scenario(topology, s);
+  ASSERT_TRUE(run.ok()) << run.message();
+  std::vector<Time> converged;
+  Time failed;
+  for (const design::TimelineEvent& e : run->timeline.events) {
+    if (e.text == "converged") converged.push_back(e.at);
+    if (e.text.starts_with("fail:")) failed = e.at;
+  }
+  ASSERT_EQ(converged.size(), 3u);
+  EXPECT_GE(converged[1] - failed, Duration::milliseconds(800));  // detection: 900 ms after the last packet
+  EXPECT_NE(render_scenario_run(*run).find("but the 8 the failures took down"), std::string::npos)
+      << render_scenario_run(*run);
+}
+
 // The article: active/active "can keep working uninterrupted even with the
 // loss of 50% of the routers". One router on each side crashes at the same
 // instant; the surviving pair's tunnel carries everything.
