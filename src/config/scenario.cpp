@@ -60,6 +60,31 @@ FailureTargetKind failure_target_kind(FailureKind kind) {
 
 bool failure_is_instant(FailureKind kind) { return kind == FailureKind::halinkd_restart; }
 
+FailureEffect failures_take_down(const std::vector<Failure>& in_force, const Topology& topology) {
+  FailureEffect effect;
+  for (const Failure& f : in_force) {
+    switch (f.kind) {
+      case FailureKind::tunnel_blackhole:
+      case FailureKind::tunnel_down:
+      case FailureKind::link_down:
+      case FailureKind::tunnel_process_crash:
+      case FailureKind::tunnel_wrong_key: effect.tunnels.insert(f.target); break;
+      case FailureKind::underlay_loss:
+        for (const Tunnel& t : topology.tunnels)
+          if (t.underlay == f.target) effect.tunnels.insert(t.name);
+        break;
+      case FailureKind::router_crash:
+        effect.routers.insert(f.target);
+        for (const Tunnel& t : topology.tunnels)
+          if (t.end_at(f.target)) effect.tunnels.insert(t.name);
+        break;
+      case FailureKind::halinkd_restart:
+      case FailureKind::device_crash: break;
+    }
+  }
+  return effect;
+}
+
 std::string Failure::to_string() const {
   std::string out = std::string(failure_kind_name(kind)) + " " + target;
   if (!router.empty()) out += "@" + router;

@@ -25,6 +25,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -88,6 +89,15 @@ struct Failure {
 // "KIND TARGET" (as after `fail:`), checked against `topology`; the error
 // says what is wrong in words (unknown kind or name, with a suggestion).
 Result<Failure> parse_failure(std::string_view text, const Topology& topology);
+
+// What the failures in force take down, which `wait: converged` expects
+// down (the simulator and the lab alike): the tunnels failed themselves or
+// with their underlay or a crashed end, and the crashed routers.
+struct FailureEffect {
+  std::set<std::string> tunnels;
+  std::set<std::string> routers;
+};
+FailureEffect failures_take_down(const std::vector<Failure>& in_force, const Topology& topology);
 
 // "250ms", "3s", "1.5s", "1m": a positive number and a unit (ms, s, m).
 std::optional<Duration> parse_duration(std::string_view text);

@@ -143,28 +143,10 @@ Status FailureInjector::restore_all() {
 }
 
 ConvergenceOptions FailureInjector::expectation() const {
-  using Kind = config::FailureKind;
+  config::FailureEffect effect = config::failures_take_down(in_force_, lab_.topology());
   ConvergenceOptions options;
-  for (const config::Failure& f : in_force_) {
-    switch (f.kind) {
-      case Kind::tunnel_blackhole:
-      case Kind::tunnel_down:
-      case Kind::link_down:
-      case Kind::tunnel_process_crash:
-      case Kind::tunnel_wrong_key: options.expect_down.insert(f.target); break;
-      case Kind::underlay_loss:
-        for (const TunnelPlan& t : lab_.plan().tunnels)
-          if (t.underlay == f.target) options.expect_down.insert(t.name);
-        break;
-      case Kind::router_crash:
-        options.routers_down.insert(f.target);
-        for (const TunnelPlan& t : lab_.plan().tunnels)
-          if (t.ends[0].router == f.target || t.ends[1].router == f.target) options.expect_down.insert(t.name);
-        break;
-      case Kind::halinkd_restart:
-      case Kind::device_crash: break;
-    }
-  }
+  options.expect_down = std::move(effect.tunnels);
+  options.routers_down = std::move(effect.routers);
   return options;
 }
 

@@ -133,34 +133,15 @@ private:
   // same (lab::FailureInjector::expectation), so `wait: converged` ends at
   // the same point in both: after a silent failure, once it is detected.
   std::set<std::string> expected_down() const {
-    using Kind = config::FailureKind;
     const config::Topology& topology = world_.topology();
-    std::set<std::string> tunnels, routers;
-    for (const config::Failure& f : in_force_) {
-      switch (f.kind) {
-        case Kind::tunnel_blackhole:
-        case Kind::tunnel_down:
-        case Kind::link_down:
-        case Kind::tunnel_process_crash:
-        case Kind::tunnel_wrong_key: tunnels.insert(f.target); break;
-        case Kind::underlay_loss:
-          for (const config::Tunnel& t : topology.tunnels)
-            if (t.underlay == f.target) tunnels.insert(t.name);
-          break;
-        case Kind::router_crash: routers.insert(f.target); break;
-        case Kind::halinkd_restart:
-        case Kind::device_crash: break;
-      }
-    }
+    const config::FailureEffect effect = config::failures_take_down(in_force_, topology);
     std::set<std::string> out;
     for (const config::RouterConfig& r : topology.routers)
       for (const config::Neighbor& n : r.neighbors) {
-        bool down = routers.count(r.name) || (!n.tunnel.empty() && tunnels.count(n.tunnel));
-        for (const std::string& crashed : routers) {
-          const config::RouterConfig* c = topology.find_router(crashed);
-          const config::Tunnel* t = n.tunnel.empty() ? nullptr : topology.find_tunnel(n.tunnel);
-          if ((t && t->end_at(crashed)) || (c && c->lan_address && c->lan_address->address == n.address)) down = true;
-        }
+        bool down = effect.routers.count(r.name) || (!n.tunnel.empty() && effect.tunnels.count(n.tunnel));
+        for (const std::string& crashed : effect.routers)  // the site pair session towards a crashed sibling
+          if (const config::RouterConfig* c = topology.find_router(crashed); c && c->lan_address)
+            down = down || c->lan_address->address == n.address;
         if (down) out.insert(r.name + "/" + n.name);
       }
     return out;
