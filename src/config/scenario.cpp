@@ -209,7 +209,10 @@ Result<std::string> read_text_file(const std::string& path) {
 
 // What the steps read so far have left in force.
 struct ScenarioState {
-  const Topology* topology = nullptr;  // in force: the file's, then each change's
+  const Topology* topology = nullptr;  // in force: the file's, or `changed`
+  // The last change's topology. Its own copy: the step that loaded it is
+  // moved into the scenario's vector, so a pointer into the step would dangle.
+  std::optional<Topology> changed;
   std::vector<Failure> failed;
 };
 
@@ -247,8 +250,9 @@ void read_change(ErrorSink& sink, const Located& value, const std::string& base_
     if (!(*state.topology->find_router(after.name) == after)) step.changed_routers.push_back(after.name);
   if (step.changed_routers.empty())
     sink.error(value.mark, value.path, step.change_file + " has no router section that differs from the one in force");
-  step.topology = std::move(*loaded);
-  state.topology = &*step.topology;
+  step.topology = *loaded;
+  state.changed = std::move(*loaded);
+  state.topology = &*state.changed;
 }
 
 void read_failure_step(ErrorSink& sink, const Located& value, bool restore, ScenarioState& state,

@@ -174,6 +174,19 @@ TEST_F(ScenarioChange, NamesTheRoutersWhoseSectionDiffers) {
   EXPECT_EQ(change.topology->routers.size(), 4u);
 }
 
+TEST_F(ScenarioChange, StepsAfterAChangeAreCheckedAgainstTheChangedTopology) {
+  // Several steps after the change: the vector of steps grows (and moves)
+  // while later failures are still checked against the change's topology.
+  write("variant.yaml", replaced("        set: {prepend: 1}\n  from-cloud:", "        set: {prepend: 3}\n  from-cloud:"));
+  std::string steps = "steps:\n  - change: variant.yaml\n";
+  for (int i = 0; i < 8; ++i) steps += "  - fail: tunnel-blackhole r1-g1\n  - restore: tunnel-blackhole r1-g1\n";
+  steps += "  - fail: tunnel-blackhole r9-g9\n";
+  auto s = load_scenario_string(steps, active_passive(), "s.yaml", dir_.string());
+  ASSERT_FALSE(s.ok());
+  EXPECT_NE(s.message().find("s.yaml:19:"), std::string::npos) << s.message();
+  EXPECT_NE(s.message().find("r9-g9"), std::string::npos) << s.message();
+}
+
 TEST_F(ScenarioChange, OnlyRouterSectionsMayDiffer) {
   write("variant.yaml", replaced("bandwidth_mbps: 250", "bandwidth_mbps: 500"));
   auto s = load_scenario_string("steps:\n  - change: variant.yaml\n", active_passive(), "s.yaml", dir_.string());
