@@ -48,6 +48,24 @@ void RouterNode::start_bfd(Time now, const config::Neighbor& n, Neighbor& entry)
   bfd_by_channel_[sim_.link_channel(*entry.link)] = c.local_discriminator;
 }
 
+// As halinkd does on a reload: new timers or log_only change the running
+// session in place, its timers through a Poll Sequence (RFC 5880 §6.8.3), so
+// the session does not flap; BFD switched on or off starts or stops it.
+void RouterNode::change_bfd(Time now, const config::Neighbor& n, Neighbor& entry) {
+  const bfd::Session* running = entry.bfd_discriminator ? bfd_->find(entry.bfd_discriminator) : nullptr;
+  if (!running || !n.bfd) {
+    stop_bfd(entry);
+    start_bfd(now, n, entry);
+    return;
+  }
+  entry.bfd_log_only = n.bfd->log_only;
+  bfd::SessionConfig c = running->config();
+  c.desired_min_tx = n.bfd->interval;
+  c.required_min_rx = n.bfd->interval;
+  c.detect_mult = n.bfd->multiplier;
+  if (auto s = bfd_->reconfigure(now, c); !s) sim_.note(self_, "BFD for " + n.name + " not reconfigured: " + s.message());
+}
+
 void RouterNode::stop_bfd(Neighbor& entry) {
   if (!entry.bfd_discriminator) return;
   bfd_->remove(entry.bfd_discriminator);
@@ -108,12 +126,7 @@ Status RouterNode::reload(Time now, const config::RouterConfig& fresh) {
       else
         speaker_->enable_neighbor(now, old->peer);
     }
-    if (change->bfd_changed) {
-      // A changed BFD session is re-created (halinkd reconfigures it with a
-      // Poll Sequence, RFC 5880 §6.8.3; the simulator does not model the Poll).
-      stop_bfd(neighbors_.back());
-      start_bfd(now, n, neighbors_.back());
-    }
+    if (change->bfd_changed) change_bfd(now, n, neighbors_.back());
   }
   if (diff.networks_changed) speaker_->set_networks(now, config_.networks);
   drain(now);

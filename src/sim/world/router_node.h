@@ -62,6 +62,7 @@ private:
   Neighbor add_neighbor(Time now, const config::Neighbor& n);
   void start_bfd(Time now, const config::Neighbor& n, Neighbor& entry);
   void stop_bfd(Neighbor& entry);
+  void change_bfd(Time now, const config::Neighbor& n, Neighbor& entry);
   Neighbor* neighbor_by_peer(bgp::PeerId peer);
   Neighbor* neighbor_by_address(const IpAddress& address);
 

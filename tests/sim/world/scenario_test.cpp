@@ -235,6 +235,45 @@ TEST(ScenarioRun, AddingAPrependMovesTrafficOffTheIspWithoutAnOutage) {
   EXPECT_EQ(render_scenario_run(*run).find(" down: "), std::string::npos) << render_scenario_run(*run);
 }
 
+// Faster BFD by reload, as an operator would tighten it: the running BFD
+// sessions change their timers with a Poll Sequence (RFC 5880 §6.8.3), as in
+// halinkd, so nothing flaps and a later silent failure is detected with the
+// new 50 ms x 3.
+TEST(ScenarioRun, ReloadWithFasterBfdKeepsSessionsAndDetectsWithTheNewTimers) {
+  const std::string source = std::string(HALINK_SOURCE_DIR) + "/examples/active-active.yaml";
+  std::ifstream in(source);
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t replaced = 0;
+  for (size_t at = text.find("interval_ms: 100"); at != std::string::npos; at = text.find("interval_ms: 100", at)) {
+    text.replace(at, 16, "interval_ms: 50");
+    ++replaced;
+  }
+  ASSERT_GT(replaced, 0u);
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "halink-scenario-bfd-test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "variant-bfd50.yaml") << text;
+
+  const config::Topology topology = load("active-active.yaml");
+  auto s = config::load_scenario_string(
+      "steps:\n  - wait: converged\n  - wait: 1s\n  - change: variant-bfd50.yaml\n  - wait: 3s\n"
+      "  - fail: tunnel-blackhole r1-g1\n  - wait: 3s\n",
+      topology, "bfd.yaml", dir.string());
+  std::filesystem::remove_all(dir);
+  ASSERT_TRUE(s.ok()) << s.message();
+  auto run = run_scenario(topology, *s);
+  ASSERT_TRUE(run.ok()) << run.message();
+  const std::string rendered = render_scenario_run(*run);
+  const auto steps = design::summarize(run->timeline);
+  EXPECT_EQ(summary(steps, "change: variant-bfd50.yaml").flows_hit, 0u) << rendered;
+  const auto& blackhole = summary(steps, "fail: tunnel-blackhole r1-g1");
+  EXPECT_GT(blackhole.flows_hit, 0u);
+  // Detection 150 ms plus the probe's resolution; 300 ms would be the old timers.
+  EXPECT_LE(blackhole.worst, Duration::milliseconds(220)) << rendered;
+  // Before the failure no session went down and no BFD session changed state.
+  const std::string before = rendered.substr(0, rendered.find("fail: tunnel-blackhole"));
+  EXPECT_EQ(before.find(" down: "), std::string::npos) << before;
+}
+
 // The article: active/active keeps working "with 75% of the VPN links down".
 // Three tunnels black-holed at once leave r2-g2. The sites' LANs reach their
 // routers by static ECMP (world.h), so they keep hashing half their flows to
