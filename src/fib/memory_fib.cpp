@@ -54,7 +54,8 @@ Status MemoryFib::execute_one(const FibOperation& operation) {
     if (kernel_next_hops_.count(op->id) || kernel_groups_.count(op->id)) return Error{"id exists"};
     kernel_next_hops_.emplace(op->id, op->next_hop);
   } else if (auto* op = std::get_if<SetGroup>(&operation)) {
-    ++counters_.group_writes;
+    // Not a write of its own in the kernel: the nexthop delete that follows does it.
+    if (!op->done_by_next_hop_delete) ++counters_.group_writes;
     if (op->members.empty()) return Error{"empty group"};
     for (const GroupMember& m : op->members)
       if (!kernel_next_hops_.count(m.next_hop)) return Error{"member " + std::to_string(m.next_hop) + " missing"};

@@ -37,7 +37,7 @@ bool is_not_found(int error) { return error == ENOENT || error == ESRCH; }
 }  // namespace
 
 NetlinkFib::NetlinkFib(const NetlinkFibOptions& options, std::unique_ptr<NetlinkSocket> socket)
-    : options_(options), socket_(std::move(socket)), planner_(options.first_object_id),
+    : options_(options), socket_(std::move(socket)), planner_(options.first_object_id, options.repoint_routes_up_to),
       nexthop_objects_(options.use_nexthop_objects) {}
 
 Result<std::unique_ptr<NetlinkFib>> NetlinkFib::open(const NetlinkFibOptions& options) {
@@ -242,7 +242,8 @@ void NetlinkFib::emit(const FibOperation& operation) {
     if (nexthop_objects_) emit_next_hop(op->id, op->next_hop);
   } else if (auto* op = std::get_if<SetGroup>(&operation)) {
     if (nexthop_objects_) {
-      emit_group(op->id, op->members);
+      // The DeleteNextHop that follows makes the kernel drop the member.
+      if (!op->done_by_next_hop_delete) emit_group(op->id, op->members);
     } else if (!op->created) {
       // Without groups, every route using the set is rewritten.
       for (const Prefix& prefix : planner_.routes_using(op->id)) emit_route(prefix, op->id);

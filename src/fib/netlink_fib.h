@@ -44,6 +44,11 @@ struct NetlinkFibOptions {
   bool remove_stale_at_start = true;
   // false: never use nexthop objects (RTA_MULTIPATH routes only).
   bool use_nexthop_objects = true;
+  // A group used by at most this many routes is not replaced when its set
+  // changes; its routes are re-pointed (nexthop_groups.h: a group replace
+  // waits for an RCU grace period under the RTNL lock). Above it, one group
+  // write moves every route (prefix-independent convergence).
+  size_t repoint_routes_up_to = 64;
 };
 
 struct StartupCleanup {

@@ -53,7 +53,8 @@ std::string to_string(const FibOperation& operation) {
   return std::visit(Printer{}, operation);
 }
 
-NextHopGroups::NextHopGroups(ObjectId first_id) : next_id_(first_id == 0 ? 1 : first_id) {}
+NextHopGroups::NextHopGroups(ObjectId first_id, size_t repoint_routes_up_to)
+    : repoint_routes_up_to_(repoint_routes_up_to), next_id_(first_id == 0 ? 1 : first_id) {}
 
 ObjectId NextHopGroups::allocate_id() {
   if (!free_ids_.empty()) {
@@ -112,7 +113,11 @@ std::vector<GroupMember> NextHopGroups::ensure_members(const WantedSet& wanted, 
 }
 
 ObjectId NextHopGroups::canonical_group(const WantedSet& wanted, Plan& plan) {
-  std::vector<GroupMember> members = ensure_members(wanted, plan);
+  return group_with_members(ensure_members(wanted, plan), plan);
+}
+
+ObjectId NextHopGroups::group_with_members(const std::vector<GroupMember>& wanted_members, Plan& plan) {
+  std::vector<GroupMember> members = wanted_members;
   if (auto it = canonical_group_.find(members); it != canonical_group_.end()) return it->second;
   ObjectId id = allocate_id();
   for (const GroupMember& m : members) ++next_hops_.at(m.next_hop).groups_using;
@@ -150,6 +155,17 @@ void NextHopGroups::set_members(ObjectId group, std::vector<GroupMember> members
   index_group_if_first(group, entry.members);
   plan.operations.push_back(SetGroup{group, std::move(members), false});
   for (const GroupMember& m : old) release_next_hop(m.next_hop, plan);
+}
+
+void NextHopGroups::move_routes(ObjectId from, ObjectId to, Plan& plan) {
+  std::vector<Prefix>& routes = groups_.at(from).routes;
+  while (!routes.empty()) {
+    Prefix prefix = routes.back();
+    detach_route(prefix, routes_.at(prefix));
+    attach_route(prefix, to);
+    plan.operations.emplace_back(SetRoute{prefix, to});
+  }
+  maybe_unused_groups_.push_back(from);
 }
 
 void NextHopGroups::release_next_hop(ObjectId id, Plan& plan) {
@@ -303,8 +319,10 @@ void NextHopGroups::retarget_whole_groups(std::span<const RouteChange> changes, 
     if (count != groups_.at(group).routes.size()) continue;
     // Moving a handful of routes into a group that already has the set costs
     // a few writes and leaves no duplicate behind; beyond that, one group
-    // write wins.
+    // write wins. Up to repoint_routes_up_to_ they move one by one even to
+    // a new group (see the header: a group replace waits for RCU).
     constexpr size_t kFewRoutes = 16;
+    if (count <= repoint_routes_up_to_) continue;
     SetLookup& set = set_lookups_[index];
     const auto& members = current_members(set);
     if (count <= kFewRoutes && members && canonical_group_.count(*members)) continue;
@@ -371,8 +389,15 @@ Plan NextHopGroups::remove_next_hop(const NextHop& dead) {
     std::vector<GroupMember> survivors;
     for (const GroupMember& m : entry.members)
       if (m.next_hop != dead_id) survivors.push_back(m);
+    if (!survivors.empty() && entry.routes.size() <= repoint_routes_up_to_) {
+      // Few routes: re-point them, no group replace (see the header).
+      move_routes(id, group_with_members(survivors, plan), plan);
+      continue;
+    }
     if (!survivors.empty()) {
+      const size_t replace = plan.operations.size();
       set_members(id, std::move(survivors), plan);
+      std::get<SetGroup>(plan.operations[replace]).done_by_next_hop_delete = true;
       continue;
     }
     // No path left: the kernel removes the routes with the group.
@@ -385,6 +410,7 @@ Plan NextHopGroups::remove_next_hop(const NextHop& dead) {
     release_id(id);
     for (const GroupMember& m : members) release_next_hop(m.next_hop, plan);
   }
+  delete_unused_groups(plan);  // the groups whose few routes moved
   release_next_hop(dead_id, plan);
   return plan;
 }

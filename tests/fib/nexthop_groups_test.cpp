@@ -84,6 +84,8 @@ TEST(NextHopGroups, NextHopDeathReplacesTheGroupOnceAndMovesEveryRoute) {
   EXPECT_EQ(replaced.id, group);
   EXPECT_FALSE(replaced.created);
   EXPECT_EQ(replaced.members.size(), 3u);
+  // The kernel drops the member itself when the nexthop is deleted.
+  EXPECT_TRUE(replaced.done_by_next_hop_delete);
   EXPECT_EQ(std::get<DeleteNextHop>(plan.operations[1]).id, dead);
   EXPECT_FALSE(groups.next_hop_id(d));
   for (const FibRoute& route : groups.routes()) EXPECT_EQ(route.next_hops.size(), 3u);
@@ -227,6 +229,95 @@ TEST(NextHopGroups, FewRoutesMoveIntoAnExistingGroupInsteadOfDuplicatingIt) {
   EXPECT_TRUE(std::holds_alternative<DeleteGroup>(plan.operations[1]));
   EXPECT_EQ(groups.group_count(), 1u);
   EXPECT_EQ(groups.duplicate_group_count(), 0u);
+}
+
+// The active/passive ISP failover's writes (docs/PERFORMANCE.md "Failover
+// side by side"): with repoint_routes_up_to, a group of few routes is never
+// replaced (the kernel waits for an RCU grace period under RTNL for that);
+// its routes are re-pointed to a new group and the old one deleted unused.
+TEST(NextHopGroups, NextHopDeathRepointsTheRoutesOfASmallGroupInsteadOfReplacingIt) {
+  NextHopGroups groups(100, 4);
+  RouteChange install[] = {change("10.1.0.0/16", {a, b}), change("10.2.0.0/16", {a, b})};
+  (void)groups.apply(install);
+  ObjectId old_group = *groups.group_of(prefix("10.1.0.0/16"));
+  ObjectId dead = *groups.next_hop_id(a);
+
+  Plan plan = groups.remove_next_hop(a);
+  // add group {b}, re-point both routes, delete the old group, delete a.
+  ASSERT_EQ(plan.operations.size(), 5u);
+  const auto& created = std::get<SetGroup>(plan.operations[0]);
+  EXPECT_TRUE(created.created);
+  ASSERT_EQ(created.members.size(), 1u);
+  EXPECT_EQ(std::get<SetRoute>(plan.operations[1]).group, created.id);
+  EXPECT_EQ(std::get<SetRoute>(plan.operations[2]).group, created.id);
+  EXPECT_EQ(std::get<DeleteGroup>(plan.operations[3]).id, old_group);
+  EXPECT_TRUE(std::get<DeleteGroup>(plan.operations[3]).routes_removed.empty());
+  EXPECT_EQ(std::get<DeleteNextHop>(plan.operations[4]).id, dead);
+  for (const FibOperation& op : plan.operations) {
+    if (auto* set = std::get_if<SetGroup>(&op)) {
+      EXPECT_TRUE(set->created) << to_string(op);
+    }
+  }
+  for (const FibRoute& route : groups.routes()) EXPECT_EQ(route.next_hops, std::vector<NextHop>{b});
+  EXPECT_EQ(groups.group_count(), 1u);
+  EXPECT_EQ(groups.next_hop_count(), 1u);
+
+  // The speaker's recomputation afterwards finds nothing left to write.
+  RouteChange recomputed[] = {change("10.1.0.0/16", {b}), change("10.2.0.0/16", {b})};
+  EXPECT_TRUE(groups.apply(recomputed).operations.empty());
+}
+
+TEST(NextHopGroups, SmallGroupsMoveIntoTheSurvivorsExistingGroup) {
+  NextHopGroups groups(100, 4);
+  RouteChange install[] = {change("10.1.0.0/16", {a, b}), change("10.2.0.0/16", {b})};
+  (void)groups.apply(install);
+  ObjectId target = *groups.group_of(prefix("10.2.0.0/16"));
+  Plan plan = groups.remove_next_hop(a);
+  EXPECT_EQ(count_of<SetGroup>(plan), 0u);
+  EXPECT_EQ(groups.group_of(prefix("10.1.0.0/16")), target);
+  EXPECT_EQ(groups.group_count(), 1u);
+}
+
+TEST(NextHopGroups, AboveTheBoundOneGroupReplaceStillMovesEveryRoute) {
+  NextHopGroups groups(100, 4);
+  auto install = many_routes(5, {a, b, c});
+  (void)groups.apply(install);
+  Plan plan = groups.remove_next_hop(c);
+  ASSERT_EQ(plan.operations.size(), 2u);
+  EXPECT_FALSE(std::get<SetGroup>(plan.operations[0]).created);
+  EXPECT_EQ(count_of<SetRoute>(plan), 0u);
+}
+
+TEST(NextHopGroups, ADeadNextHopInSeveralGroupsIsOneNextHopDeleteForTheKernel) {
+  NextHopGroups groups;
+  auto four = many_routes(100, {a, b, c, d}, 10);
+  auto three = many_routes(100, {a, b, d}, 11);
+  auto two = many_routes(100, {c, d}, 12);
+  (void)groups.apply(four);
+  (void)groups.apply(three);
+  (void)groups.apply(two);
+  Plan plan = groups.remove_next_hop(d);
+  ASSERT_EQ(plan.operations.size(), 4u);
+  for (size_t i = 0; i < 3; ++i) EXPECT_TRUE(std::get<SetGroup>(plan.operations[i]).done_by_next_hop_delete);
+  EXPECT_TRUE(std::holds_alternative<DeleteNextHop>(plan.operations[3]));
+}
+
+TEST(NextHopGroups, SmallGroupMovingToANewSetGetsANewGroupNotAReplace) {
+  // r1 in the ISP failover: its route leaves the sibling's next hop for the
+  // two standby tunnels.
+  NextHopGroups groups(100, 4);
+  RouteChange install[] = {change("10.2.0.0/16", {a})};
+  (void)groups.apply(install);
+  ObjectId old_group = *groups.group_of(prefix("10.2.0.0/16"));
+  RouteChange moved[] = {change("10.2.0.0/16", {c, d})};
+  Plan plan = groups.apply(moved);
+  // add c, add d, add group {c,d}, route, delete old group, delete a.
+  ASSERT_EQ(plan.operations.size(), 6u);
+  EXPECT_TRUE(std::get<SetGroup>(plan.operations[2]).created);
+  EXPECT_NE(std::get<SetRoute>(plan.operations[3]).group, old_group);
+  EXPECT_EQ(std::get<DeleteGroup>(plan.operations[4]).id, old_group);
+  EXPECT_TRUE(std::holds_alternative<DeleteNextHop>(plan.operations[5]));
+  EXPECT_EQ(groups.group_count(), 1u);
 }
 
 TEST(NextHopGroups, FreedIdsAreNotReusedWithinOnePlan) {
