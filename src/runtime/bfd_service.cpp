@@ -418,7 +418,9 @@ void BfdService::drain() {
     event.text = bfd::to_string(change);
     LogLevel level = event.went_down() && !event.peer_admin_down ? LogLevel::warning : LogLevel::info;
     log_line(level, "BFD session " + e.name + " (" + event.peer.to_string() + "): " + event.text);
-    owner_.post([handler = on_event_, event = std::move(event)] { handler(event); });
+    // Urgent: a Down must not wait behind queued route slices on the BGP
+    // loop; every state change goes the same way so they keep their order.
+    owner_.post_urgent([handler = on_event_, event = std::move(event)] { handler(event); });
   }
   actions_.clear();
   timer_.arm(sessions_.next_deadline());

@@ -110,6 +110,24 @@ void EventLoop::post(std::function<void()> callback) {
   [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
 }
 
+void EventLoop::post_urgent(std::function<void()> callback) {
+  {
+    std::lock_guard lock(posted_mutex_);
+    urgent_.push_back(std::move(callback));
+  }
+  uint64_t one = 1;
+  [[maybe_unused]] auto n = write(wake_fd_, &one, sizeof one);
+}
+
+void EventLoop::drain_urgent() {
+  std::vector<std::function<void()>> batch;
+  {
+    std::lock_guard lock(posted_mutex_);
+    batch.swap(urgent_);
+  }
+  for (auto& callback : batch) callback();
+}
+
 void EventLoop::drain_posted() {
   uint64_t count;
   while (read(wake_fd_, &count, sizeof count) > 0) {
@@ -119,7 +137,13 @@ void EventLoop::drain_posted() {
     std::lock_guard lock(posted_mutex_);
     batch.swap(posted_);
   }
-  for (auto& callback : batch) callback();
+  for (auto& callback : batch) {
+    // An urgent event posted while this batch runs (a BFD Down during a
+    // route slice) goes before the batch's next callback (the next slice).
+    drain_urgent();
+    callback();
+  }
+  drain_urgent();
 }
 
 void EventLoop::stop() {
@@ -149,8 +173,10 @@ void EventLoop::run_until(Time deadline) {
     // wake-up: after a long step (a route slice on a loaded machine) a
     // KEEPALIVE or BFD packet already in the socket must restart the hold
     // or detection timer before that timer is judged expired. Posted work
-    // (route slices) comes last.
+    // (route slices) comes last; urgent posted work (a BFD Down) first.
     bool timers_due = false, posted = false;
+    for (int i = 0; i < n; ++i)
+      if (events[i].data.fd == wake_fd_) drain_urgent();
     for (int i = 0; i < n; ++i) {
       int fd = events[i].data.fd;
       if (fd == timer_fd_) {

@@ -39,6 +39,11 @@ public:
 
   // Thread-safe: runs `callback` on the loop's thread soon.
   void post(std::function<void()> callback);
+  // Thread-safe: like post(), but served at the start of the next wake-up,
+  // before socket handlers, timers and every post()ed callback not yet
+  // started. For events that must not wait behind queued route slices (a BFD
+  // Down: the routes over the dead path are what the slices would delay).
+  void post_urgent(std::function<void()> callback);
 
   // Runs until stop(). run_for() is for tests: returns after `d` at most.
   void run();
@@ -52,6 +57,7 @@ private:
   void arm_timerfd();
   void fire_due_timers();
   void drain_posted();
+  void drain_urgent();
 
   int epoll_fd_ = -1;
   int timer_fd_ = -1;
@@ -63,6 +69,7 @@ private:
   Time armed_for_ = Time::never();
   std::mutex posted_mutex_;
   std::vector<std::function<void()>> posted_;
+  std::vector<std::function<void()>> urgent_;
   bool stopping_ = false;
 };
 

@@ -65,3 +65,37 @@ TEST(DeadlineTimer, RearmingReplacesThePreviousDeadline) {
   loop.run_for(Duration::milliseconds(10));
   EXPECT_EQ(fired, 1);
 }
+
+// A BFD Down is posted urgently so that it is acted on before route slices
+// already queued (ARCHITECTURE.md "Liveness never waits for route processing").
+TEST(EventLoop, UrgentPostsRunBeforeQueuedPostsAndBetweenABatchsCallbacks) {
+  EventLoop loop;
+  std::vector<std::string> ran;
+  loop.post([&] {
+    ran.push_back("slice 1");
+    // Arrives while slice 1 runs, as a BFD Down from the BFD thread would.
+    loop.post_urgent([&] { ran.push_back("urgent 2"); });
+  });
+  loop.post([&] {
+    ran.push_back("slice 2");
+    loop.stop();
+  });
+  loop.post_urgent([&] { ran.push_back("urgent 1"); });
+  loop.run();
+  EXPECT_EQ(ran, (std::vector<std::string>{"urgent 1", "slice 1", "urgent 2", "slice 2"}));
+}
+
+TEST(EventLoop, UrgentPostsKeepTheirOrderAndWakeTheLoopFromAnotherThread) {
+  EventLoop loop;
+  std::vector<int> ran;
+  std::thread poster([&] {
+    loop.post_urgent([&] { ran.push_back(1); });
+    loop.post_urgent([&] {
+      ran.push_back(2);
+      loop.stop();
+    });
+  });
+  loop.run();
+  poster.join();
+  EXPECT_EQ(ran, (std::vector<int>{1, 2}));
+}
