@@ -176,6 +176,25 @@ public:
 
   std::string describe(int i) { return halinkd_->diagnostics() + peer(i).diagnostics(); }
 
+  // A silent failure of peer i's link: everything it sends is dropped as it
+  // arrives at halinkd's namespace (nftables at prerouting), no FIN, no RST.
+  ::testing::AssertionResult silence_peer(int i) {
+    write_file(dir() / "drop.nft", "table inet halink_interop {\n"
+                                   "  chain ingress {\n"
+                                   "    type filter hook prerouting priority -300; policy accept;\n"
+                                   "    iifname \"veth-p" + std::to_string(i) + "\" drop\n"
+                                   "  }\n"
+                                   "}\n");
+    return succeeded(run_in(router_.name(), "nft -f " + (dir() / "drop.nft").string()));
+  }
+  ::testing::AssertionResult unsilence_peers() {
+    return succeeded(run_in(router_.name(), "nft delete table inet halink_interop"));
+  }
+  static ::testing::AssertionResult succeeded(const CommandResult& r) {
+    if (r.ok()) return ::testing::AssertionSuccess();
+    return ::testing::AssertionFailure() << r.output;
+  }
+
   static std::string join(const Gateways& g) {
     std::string out;
     for (auto& s : g) out += (out.empty() ? "" : ", ") + s;
@@ -379,16 +398,8 @@ TEST_P(InteropTest, SilentFailureExpiresHoldTimerAndRecovers) {
   ASSERT_TRUE(lab.wait_established(1));
   ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
 
-  write_file(lab.dir() / "drop.nft",
-             "table inet halink_interop {\n"
-             "  chain ingress {\n"
-             "    type filter hook prerouting priority -300; policy accept;\n"
-             "    iifname \"veth-p1\" drop\n"
-             "  }\n"
-             "}\n");
   auto started = std::chrono::steady_clock::now();
-  auto drop = run_in(lab.router().name(), "nft -f " + (lab.dir() / "drop.nft").string());
-  ASSERT_TRUE(drop.ok()) << drop.output;
+  ASSERT_TRUE(lab.silence_peer(1));
 
   ASSERT_TRUE(lab.wait_kernel_route(peer_network, {}));
   auto detected = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
@@ -401,8 +412,7 @@ TEST_P(InteropTest, SilentFailureExpiresHoldTimerAndRecovers) {
       << "the log does not give the hold timer as the reason\n"
       << lab.halinkd().diagnostics();
 
-  auto lift = run_in(lab.router().name(), "nft delete table inet halink_interop");
-  ASSERT_TRUE(lift.ok()) << lift.output;
+  ASSERT_TRUE(lab.unsilence_peers());
   EXPECT_TRUE(lab.wait_established(1));
   EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
 }
@@ -425,16 +435,8 @@ TEST_P(InteropTest, BfdDetectsSilentFailureLongBeforeHoldTimer) {
       << lab.halinkd().cli("show bfd").output << lab.describe(1);
   ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
 
-  write_file(lab.dir() / "drop.nft",
-             "table inet halink_interop {\n"
-             "  chain ingress {\n"
-             "    type filter hook prerouting priority -300; policy accept;\n"
-             "    iifname \"veth-p1\" drop\n"
-             "  }\n"
-             "}\n");
   auto started = std::chrono::steady_clock::now();
-  auto drop = run_in(lab.router().name(), "nft -f " + (lab.dir() / "drop.nft").string());
-  ASSERT_TRUE(drop.ok()) << drop.output;
+  ASSERT_TRUE(lab.silence_peer(1));
   ASSERT_TRUE(lab.wait_kernel_route(peer_network, {}));
   auto detected = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started);
   // Detection time 300 ms; the margin is for polling, netlink and a loaded machine.
@@ -442,8 +444,7 @@ TEST_P(InteropTest, BfdDetectsSilentFailureLongBeforeHoldTimer) {
   EXPECT_NE(lab.halinkd().bfd_state(neighbor_name(1)), "Up");
   EXPECT_NE(lab.halinkd().neighbor_state(neighbor_name(1)), "Established");
 
-  auto lift = run_in(lab.router().name(), "nft delete table inet halink_interop");
-  ASSERT_TRUE(lift.ok()) << lift.output;
+  ASSERT_TRUE(lab.unsilence_peers());
   EXPECT_TRUE(wait_until([&] { return lab.halinkd().bfd_state(neighbor_name(1)) == "Up" && lab.peer(1).bfd_up(); },
                          session_timeout))
       << lab.halinkd().cli("show bfd").output << lab.describe(1);

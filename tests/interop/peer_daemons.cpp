@@ -15,6 +15,8 @@
 #include <sstream>
 #include <thread>
 
+#include "lab/reference_daemon.h"
+
 namespace halink::interop {
 
 namespace fs = std::filesystem;
@@ -36,12 +38,13 @@ std::string text_of(const nlohmann::json& j, const char* key) {
 // ---------------------------------------------------------------- peers
 
 namespace {
-constexpr const char* bird_binary = "/usr/sbin/bird";
-constexpr const char* birdc_binary = "/usr/sbin/birdc";
-constexpr const char* zebra_binary = "/usr/lib/frr/zebra";
-constexpr const char* bgpd_binary = "/usr/lib/frr/bgpd";
-constexpr const char* bfdd_binary = "/usr/lib/frr/bfdd";
-constexpr const char* vtysh_binary = "/usr/bin/vtysh";
+// BIRD's and FRR's binaries and command lines are the lab's (lab/reference_daemon.h).
+using lab::bfdd_binary;
+using lab::bgpd_binary;
+using lab::bird_binary;
+using lab::birdc_binary;
+using lab::vtysh_binary;
+using lab::zebra_binary;
 constexpr const char* gobgpd_binary = "/usr/bin/gobgpd";
 constexpr const char* gobgp_binary = "/usr/bin/gobgp";
 
@@ -118,8 +121,7 @@ public:
               "}\n";
     }
     write_file(dir_ / "bird.conf", conf);
-    process_ = Process(in_namespace(spec_.namespace_name, {bird_binary, "-f", "-c", (dir_ / "bird.conf").string(),
-                                                           "-s", socket().string()}),
+    process_ = Process(in_namespace(spec_.namespace_name, lab::bird_argv((dir_ / "bird.conf").string(), socket().string())),
                        dir_ / "bird.out");
     if (!wait_until([&] { return !process_.running() || birdc("show status").ok(); }, 5s) || !process_.running()) {
       error = "BIRD did not start\n" + diagnostics();
@@ -228,26 +230,22 @@ public:
                                                          : "");
     // The daemons drop to the frr user (root is not in the frrvty group the
     // package was built with), so every path is inside the world-writable dir.
-    auto command = [&](const char* binary, const std::string& daemon) {
-      std::vector<std::string> argv{binary, "--vty_socket", dir_.string(), "-i", (dir_ / (daemon + ".pid")).string(),
-                                    "-z", (dir_ / "zserv.api").string(), "-f", (dir_ / (daemon + ".conf")).string(),
-                                    "-P", "0"};
-      if (daemon == "bfdd") argv.insert(argv.end(), {"--bfdctl", (dir_ / "bfdd.sock").string()});
-      return in_namespace(spec_.namespace_name, argv);
+    auto command = [&](const std::string& daemon) {
+      return in_namespace(spec_.namespace_name, lab::frr_daemon_argv(daemon, dir_.string()));
     };
-    zebra_ = Process(command(zebra_binary, "zebra"), dir_ / "zebra.log");
+    zebra_ = Process(command("zebra"), dir_ / "zebra.log");
     if (!wait_until([&] { return !zebra_.running() || fs::exists(dir_ / "zserv.api"); }, 5s) || !zebra_.running()) {
       error = "zebra did not start\n" + diagnostics();
       return false;
     }
     // bfdd before bgpd, or BFD sessions come up ~10 s late and flap (lab notes).
-    bfdd_ = Process(command(bfdd_binary, "bfdd"), dir_ / "bfdd.log");
+    bfdd_ = Process(command("bfdd"), dir_ / "bfdd.log");
     if (!wait_until([&] { return !bfdd_.running() || vtysh("show bfd peers json").ok(); }, 5s) ||
         !bfdd_.running()) {
       error = "bfdd did not start\n" + diagnostics();
       return false;
     }
-    bgpd_ = Process(command(bgpd_binary, "bgpd"), dir_ / "bgpd.log");
+    bgpd_ = Process(command("bgpd"), dir_ / "bgpd.log");
     if (!wait_until([&] { return !bgpd_.running() || vtysh("show bgp summary json").ok(); }, 5s) ||
         !bgpd_.running()) {
       error = "bgpd did not start\n" + diagnostics();
