@@ -161,6 +161,14 @@ PolicyResult import_route(const NeighborPolicy& neighbor, const PolicyContext& c
   return result;
 }
 
+bool import_depends_on_prefix(const NeighborPolicy& neighbor) {
+  if (!neighbor.import_policy) return false;
+  // The RFC 8212 default, the eBGP LOCAL_PREF removal, every action and the
+  // RFC 8326 step read only the attributes and the neighbour.
+  return std::any_of(neighbor.import_policy->terms.begin(), neighbor.import_policy->terms.end(),
+                     [](const PolicyTerm& term) { return term.match.family || !term.match.prefixes.empty(); });
+}
+
 PolicyResult export_route(const NeighborPolicy& neighbor, const PolicyContext& context, const Prefix& prefix,
                           const PathAttributes& attributes) {
   Working attrs(attributes);

@@ -55,6 +55,13 @@ bool rfc8212_blocks_export(const NeighborPolicy& neighbor, bool ebgp);
 PolicyResult import_route(const NeighborPolicy& neighbor, const PolicyContext& context, const Prefix& prefix,
                           const PathAttributes& attributes);
 
+// Whether import_route() can decide differently for two prefixes that come
+// with the same attributes: only when a term of the import policy matches on
+// the prefix or its family. When it cannot, the caller evaluates the policy
+// once per UPDATE (one attribute set, many NLRI) and applies that result to
+// every prefix of it instead of running the terms for each.
+bool import_depends_on_prefix(const NeighborPolicy& neighbor);
+
 // Export: RFC 8212 default, then the export policy. Runs before the
 // speaker's own eBGP changes (own AS prepended, NEXT_HOP set).
 PolicyResult export_route(const NeighborPolicy& neighbor, const PolicyContext& context, const Prefix& prefix,

@@ -205,5 +205,46 @@ TEST(PolicyEvaluator, EbgpReceivedLocalPrefIsIgnored) {
   EXPECT_EQ(import_route(neighbor, ibgp, P("192.0.2.0/24"), a).attributes(a).local_pref, 900u);
 }
 
+TEST(PolicyEvaluator, ImportDependsOnPrefixOnlyThroughPrefixOrFamilyMatches) {
+  NeighborPolicy neighbor;
+  EXPECT_FALSE(import_depends_on_prefix(neighbor));  // RFC 8212 / no policy: per neighbour
+  PolicyActions prefer;
+  prefer.set_local_pref = 200;
+  PolicyMatch by_path;
+  by_path.as_path_contains = {65002};
+  by_path.communities = {community::graceful_shutdown};
+  neighbor.import_policy = Policy{"", {term(by_path, prefer), term({}, verdict(PolicyVerdict::reject))},
+                                  PolicyVerdict::accept};
+  EXPECT_FALSE(import_depends_on_prefix(neighbor));
+  PolicyMatch by_prefix;
+  by_prefix.prefixes = {PrefixListEntry{P("10.0.0.0/8"), {}, 24}};
+  neighbor.import_policy->terms.push_back(term(by_prefix, prefer));
+  EXPECT_TRUE(import_depends_on_prefix(neighbor));
+  PolicyMatch by_family;
+  by_family.family = Family::ipv6;
+  neighbor.import_policy->terms = {term(by_family, verdict(PolicyVerdict::reject))};
+  EXPECT_TRUE(import_depends_on_prefix(neighbor));
+}
+
+TEST(PolicyEvaluator, WithoutPrefixMatchesEveryPrefixOfAnUpdateGetsTheSameResult) {
+  NeighborPolicy neighbor;
+  PolicyActions prefer;
+  prefer.set_local_pref = 200;
+  prefer.add_communities = {100};
+  PolicyMatch from_isp;
+  from_isp.neighbor_as = {65001};
+  neighbor.import_policy = Policy{"", {term(from_isp, prefer)}, PolicyVerdict::reject};
+  ASSERT_FALSE(import_depends_on_prefix(neighbor));
+  for (const PathAttributes& a : {route({65001, 65003}), route({65002})}) {
+    const PolicyResult first = import_route(neighbor, ebgp, P("192.0.2.0/24"), a);
+    for (const char* other : {"10.0.0.0/8", "198.51.100.128/25", "2001:db8::/32"}) {
+      const PolicyResult r = import_route(neighbor, ebgp, P(other), a);
+      EXPECT_EQ(r.accepted, first.accepted) << other;
+      EXPECT_EQ(r.reason, first.reason) << other;
+      EXPECT_EQ(r.modified, first.modified) << other;
+    }
+  }
+}
+
 }  // namespace
 }  // namespace halink::bgp
