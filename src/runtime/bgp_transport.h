@@ -59,6 +59,7 @@ private:
     bgp::ConnectionId id = 0;
     bool connecting = false;
     bool reading_paused = false;
+    uint32_t watched_events = 0;  // what epoll has for it now
     std::vector<uint8_t> out;
     size_t out_offset = 0;
   };
@@ -68,8 +69,10 @@ private:
   void on_event(Key key, uint32_t events);
   void on_readable(Connection& c);
   bool flush(Connection& c);  // false: the connection failed
+  void flush_queued();        // every connection's queued bytes (posted once per batch)
   void watch(Connection& c);
   uint32_t interest(const Connection& c) const;  // epoll events wanted now
+  void update_interest(Connection& c);           // epoll_ctl only when it changed
   void fail(Key key);  // tell the speaker, forget the connection
   void forget(Key key);
   std::optional<bgp::PeerId> peer_for(const Endpoint& remote) const;
@@ -80,6 +83,7 @@ private:
   std::vector<int> listeners_;
   std::map<bgp::PeerId, PeerTransport> peers_;
   std::map<Key, Connection> connections_;
+  bool flush_posted_ = false;
 };
 
 }  // namespace halink::runtime

@@ -35,4 +35,11 @@ std::optional<PathAttributes> finish_export(PathAttributes attributes, const Pee
   return attributes;
 }
 
+bool export_reads_prefix(const NeighborPolicy& policy) {
+  if (!policy.export_policy) return false;
+  for (const PolicyTerm& term : policy.export_policy->terms)
+    if (!term.match.prefixes.empty()) return true;
+  return false;
+}
+
 }  // namespace halink::bgp

@@ -5,6 +5,7 @@
 
 #include <optional>
 
+#include "bgp/policy/policy.h"
 #include "bgp/rib/peer.h"
 #include "bgp/wire/attributes.h"
 #include "core/ip.h"
@@ -42,5 +43,11 @@ PathAttributes prepare_export(const PathAttributes& best, const PeerInfo& from, 
 // family is known for this session (the route cannot be announced).
 std::optional<PathAttributes> finish_export(PathAttributes attributes, const PeerInfo& from, const ExportTarget& to,
                                             Family family);
+
+// Whether the neighbour's export policy matches on the prefix itself (a
+// prefix list in some term). When it does not, every prefix whose best path
+// has the same attributes leaves with the same attributes (or not at all),
+// so the speaker exports once per attribute set.
+bool export_reads_prefix(const NeighborPolicy& policy);
 
 }  // namespace halink::bgp

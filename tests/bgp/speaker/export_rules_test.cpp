@@ -105,3 +105,23 @@ TEST(ExportRules, NextHopSelfWithoutAnAddressOfTheFamilyCannotAnnounce) {
   target.local_address.reset();
   EXPECT_FALSE(finish_export(prepare_export(from_cloud(), from, target), from, target, Family::ipv4).has_value());
 }
+
+TEST(ExportRules, OnlyAPrefixListInTheExportPolicyMakesTheOutcomeDependOnThePrefix) {
+  NeighborPolicy none;
+  EXPECT_FALSE(export_reads_prefix(none));
+  NeighborPolicy by_path;
+  by_path.export_policy = Policy{};
+  PolicyTerm path_term;
+  path_term.match.as_path_length_max = 3;
+  path_term.match.family = Family::ipv4;  // the family is part of the speaker's grouping key
+  by_path.export_policy->terms.push_back(path_term);
+  EXPECT_FALSE(export_reads_prefix(by_path));
+  NeighborPolicy by_prefix = by_path;
+  PolicyTerm prefix_term;
+  prefix_term.match.prefixes.push_back(PrefixListEntry{*Prefix::parse("10.0.0.0/8"), std::nullopt, 24});
+  by_prefix.export_policy->terms.push_back(prefix_term);
+  EXPECT_TRUE(export_reads_prefix(by_prefix));
+  NeighborPolicy import_only;  // the import policy does not matter for export
+  import_only.import_policy = by_prefix.export_policy;
+  EXPECT_FALSE(export_reads_prefix(import_only));
+}

@@ -318,3 +318,42 @@ TEST(Speaker, WithoutForwardingRoutesAreSelectedAndExportedButNothingIsInstalled
   EXPECT_GE(net.node(b).next_hop_down_actions, 1u);  // b forwards, so b's FIB is told (10.3.0.0/16 via a)
   EXPECT_TRUE(net.node(a).fib.empty());
 }
+
+// Prefixes sharing an attribute set are exported once per set (the export
+// memo); an export policy that matches on the prefix must still decide per
+// prefix, and one that does not must give every prefix of the set the same
+// modified attributes.
+TEST(Speaker, PrefixesSharingAttributesAreExportedPerPrefixWhenThePolicyMatchesOnThePrefix) {
+  Policy reject_one = accept_all();
+  PolicyTerm t;
+  t.name = "not-10.3";
+  t.match.prefixes.push_back(PrefixListEntry{prefix("10.3.0.0/16"), std::nullopt, std::nullopt});
+  t.actions.verdict = PolicyVerdict::reject;
+  reject_one.terms.push_back(t);
+  for (bool filter : {true, false}) {
+    SCOPED_TRACE(filter ? "prefix list" : "prepend");
+    SpeakerNetwork net;
+    // Both networks of a are originated with one attribute set and reach b in one UPDATE.
+    size_t a = net.add_node("a", router(65001, "10.0.0.1", {prefix("10.1.0.0/16"), prefix("10.3.0.0/16")}));
+    size_t b = net.add_node("b", router(65002, "10.0.0.2", {}));
+    size_t c = net.add_node("c", router(65003, "10.0.0.3", {}));
+    size_t ab = net.connect(a, b, "169.254.21.", neighbor("b", 65002, "wg0"), neighbor("a", 65001, "wg0"));
+    size_t bc = net.connect(b, c, "169.254.22.", neighbor("c", 65003, "wg1", filter ? reject_one : prepend_all(1)),
+                            neighbor("b", 65002, "wg1"));
+    net.start();
+    net.run_for(Duration::seconds(5));
+    ASSERT_TRUE(net.established(ab));
+    ASSERT_TRUE(net.established(bc));
+    auto first = net.node(c).speaker->route(prefix("10.1.0.0/16"));
+    auto second = net.node(c).speaker->route(prefix("10.3.0.0/16"));
+    ASSERT_TRUE(first);
+    if (filter) {
+      EXPECT_EQ(first->paths[0].attributes.as_path->to_string(), "65002 65001");
+      EXPECT_FALSE(second);
+    } else {
+      ASSERT_TRUE(second);
+      EXPECT_EQ(first->paths[0].attributes.as_path->to_string(), "65002 65002 65001");
+      EXPECT_EQ(second->paths[0].attributes.as_path->to_string(), "65002 65002 65001");
+    }
+  }
+}
