@@ -235,26 +235,34 @@ struct Speaker {
 
   // What the speaker does with one received UPDATE.
   void receive(PeerId peer, const PathAttributes& attributes, const std::vector<Prefix>& nlri) {
-    const PolicyContext context{65000, peers[peer].ebgp};
-    AttrSetRef unmodified;  // interned once per UPDATE, on first use
     constexpr size_t prefetch_distance = 4;
     for (size_t i = 0; i < std::min(prefetch_distance, nlri.size()); ++i) decision.prefetch(nlri[i]);
+    const PolicyContext context{65000, peers[peer].ebgp};
+    // The import policy runs once per UPDATE unless a term matches on the
+    // prefix (import_depends_on_prefix): every NLRI of an UPDATE has the
+    // same attributes, so it gets the same result.
+    const bool per_prefix = import_depends_on_prefix(policy);
+    AttrSetRef unmodified;  // interned once per UPDATE, on first use
+    AttrSetRef accepted;    // the post-policy set; null: rejected
     for (size_t i = 0; i < nlri.size(); ++i) {
       if (i + prefetch_distance < nlri.size()) decision.prefetch(nlri[i + prefetch_distance]);
       const Prefix& prefix = nlri[i];
-      PolicyResult result = import_route(policy, context, prefix, attributes);
-      if (!result.accepted) {
+      if (i == 0 || per_prefix) {
+        PolicyResult result = import_route(policy, context, prefix, attributes);
+        if (!result.accepted) {
+          accepted.reset();
+        } else if (result.modified) {
+          accepted = store.intern(std::move(*result.modified));
+        } else {
+          if (!unmodified) unmodified = store.intern(attributes);
+          accepted = unmodified;
+        }
+      }
+      if (!accepted) {
         route_changes += decision.withdraw(prefix, peer).changed();
         continue;
       }
-      AttrSetRef ref;
-      if (result.modified) {
-        ref = store.intern(std::move(*result.modified));
-      } else {
-        if (!unmodified) unmodified = store.intern(attributes);
-        ref = unmodified;
-      }
-      route_changes += decision.update(prefix, peer, std::move(ref)).changed();
+      route_changes += decision.update(prefix, peer, accepted).changed();
     }
   }
 
