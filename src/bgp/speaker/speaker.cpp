@@ -603,24 +603,24 @@ void Speaker::import_nlri(Neighbor& n, const NlriList& nlri, const AttrSetRef& r
         "no import policy: ignoring every route from this eBGP neighbour (RFC 8212); add `import:` to accept routes");
     n.rfc8212_logged = true;
   }
+  // One attribute set, many NLRI: unless a term matches on the prefix, the
+  // import policy gives each the same verdict, so it runs once per UPDATE.
+  std::optional<AttrSetRef> verdict_for_all;
+  if (usable && !import_depends_on_prefix(n.settings.policy))
+    verdict_for_all = imported_attributes(n, nlri.prefixes.front(), received);
   for (const Prefix& prefix : nlri.prefixes) {
     n.rib_in.update_pre_policy(prefix, received);
-    if (usable)
-      import_path(n, prefix, received);
-    else
-      mark_changed(prefix, decision_.withdraw(prefix, n.id));
+    AttrSetRef accepted;
+    if (usable) accepted = verdict_for_all ? *verdict_for_all : imported_attributes(n, prefix, received);
+    mark_changed(prefix, accepted ? decision_.update(prefix, n.id, accepted) : decision_.withdraw(prefix, n.id));
   }
 }
 
-void Speaker::import_path(Neighbor& n, const Prefix& prefix, const AttrSetRef& received) {
+AttrSetRef Speaker::imported_attributes(Neighbor& n, const Prefix& prefix, const AttrSetRef& received) {
   PolicyResult result =
       import_route(n.settings.policy, PolicyContext{config_.local_as, n.ebgp()}, prefix, received.attributes());
-  if (!result.accepted) {
-    mark_changed(prefix, decision_.withdraw(prefix, n.id));
-    return;
-  }
-  AttrSetRef accepted = result.modified ? attributes_.intern(std::move(*result.modified)) : received;
-  mark_changed(prefix, decision_.update(prefix, n.id, accepted));
+  if (!result.accepted) return {};
+  return result.modified ? attributes_.intern(std::move(*result.modified)) : received;
 }
 
 void Speaker::reapply_import(Time now, Neighbor& n) {

@@ -219,7 +219,8 @@ private:
   void on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refresh);
   void import_nlri(Neighbor& n, const NlriList& nlri, const AttrSetRef& received, const PathAttributes& attrs);
   void withdraw_nlri(Neighbor& n, const NlriList& nlri);
-  void import_path(Neighbor& n, const Prefix& prefix, const AttrSetRef& received);
+  // The attributes the import policy makes of a received path; null when rejected.
+  AttrSetRef imported_attributes(Neighbor& n, const Prefix& prefix, const AttrSetRef& received);
   void withdraw_path(Neighbor& n, const Prefix& prefix);
   void withdraw_all_from(Neighbor& n);
   bool withdraw_slice(Neighbor& n, size_t max_prefixes);  // true when none is left

@@ -357,3 +357,43 @@ TEST(Speaker, PrefixesSharingAttributesAreExportedPerPrefixWhenThePolicyMatchesO
     }
   }
 }
+
+// The import side of the same: an UPDATE's NLRI share one attribute set, so
+// the import policy runs once for all of them unless a term matches on the
+// prefix; then each prefix gets its own verdict.
+TEST(Speaker, OneUpdatesPrefixesAreImportedPerPrefixWhenThePolicyMatchesOnThePrefix) {
+  Policy reject_one = accept_all();
+  PolicyTerm reject;
+  reject.name = "not-10.3";
+  reject.match.prefixes.push_back(PrefixListEntry{prefix("10.3.0.0/16"), std::nullopt, std::nullopt});
+  reject.actions.verdict = PolicyVerdict::reject;
+  reject_one.terms.push_back(reject);
+  Policy prefer = accept_all();
+  PolicyTerm local_pref;
+  local_pref.name = "prefer";
+  local_pref.actions.set_local_pref = 250;
+  local_pref.actions.verdict = PolicyVerdict::accept;
+  prefer.terms.push_back(local_pref);
+  for (bool filter : {true, false}) {
+    SCOPED_TRACE(filter ? "prefix list" : "local preference");
+    SpeakerNetwork net;
+    size_t a = net.add_node("a", router(65001, "10.0.0.1", {prefix("10.1.0.0/16"), prefix("10.3.0.0/16")}));
+    size_t b = net.add_node("b", router(65002, "10.0.0.2", {}));
+    NeighborSettings from_a = neighbor("a", 65001, "wg0");
+    from_a.policy.import_policy = filter ? reject_one : prefer;
+    size_t ab = net.connect(a, b, "169.254.21.", neighbor("b", 65002, "wg0"), from_a);
+    net.start();
+    net.run_for(Duration::seconds(5));
+    ASSERT_TRUE(net.established(ab));
+    auto first = net.node(b).speaker->route(prefix("10.1.0.0/16"));
+    auto second = net.node(b).speaker->route(prefix("10.3.0.0/16"));
+    ASSERT_TRUE(first);
+    if (filter) {
+      EXPECT_FALSE(second);
+    } else {
+      ASSERT_TRUE(second);
+      EXPECT_EQ(first->paths[0].attributes.local_pref, 250u);
+      EXPECT_EQ(second->paths[0].attributes.local_pref, 250u);
+    }
+  }
+}
