@@ -146,14 +146,15 @@ void NextHopGroups::index_group_if_first(ObjectId group, const std::vector<Group
   canonical_group_.emplace(members, group);  // no-op when the set already has one
 }
 
-void NextHopGroups::set_members(ObjectId group, std::vector<GroupMember> members, Plan& plan) {
+void NextHopGroups::set_members(ObjectId group, std::vector<GroupMember> members, Plan& plan,
+                                bool done_by_next_hop_delete) {
   GroupEntry& entry = groups_.at(group);
   for (const GroupMember& m : members) ++next_hops_.at(m.next_hop).groups_using;
   std::vector<GroupMember> old = std::move(entry.members);
   entry.members = members;
   unindex_group(group, old);
   index_group_if_first(group, entry.members);
-  plan.operations.push_back(SetGroup{group, std::move(members), false});
+  plan.operations.push_back(SetGroup{group, std::move(members), false, done_by_next_hop_delete});
   for (const GroupMember& m : old) release_next_hop(m.next_hop, plan);
 }
 
@@ -395,9 +396,7 @@ Plan NextHopGroups::remove_next_hop(const NextHop& dead) {
       continue;
     }
     if (!survivors.empty()) {
-      const size_t replace = plan.operations.size();
-      set_members(id, std::move(survivors), plan);
-      std::get<SetGroup>(plan.operations[replace]).done_by_next_hop_delete = true;
+      set_members(id, std::move(survivors), plan, /*done_by_next_hop_delete=*/true);
       continue;
     }
     // No path left: the kernel removes the routes with the group.

@@ -198,7 +198,8 @@ private:
   std::optional<std::vector<GroupMember>> existing_members(const WantedSet& wanted) const;
   std::vector<GroupMember> ensure_members(const WantedSet& wanted, Plan& plan);
   ObjectId canonical_group(const WantedSet& wanted, Plan& plan);
-  void set_members(ObjectId group, std::vector<GroupMember> members, Plan& plan);
+  void set_members(ObjectId group, std::vector<GroupMember> members, Plan& plan,
+                   bool done_by_next_hop_delete = false);
   void attach_route(const Prefix& prefix, ObjectId group);
   void detach_route(const Prefix& prefix, const RouteEntry& entry);
   void unindex_group(ObjectId group, const std::vector<GroupMember>& members);
