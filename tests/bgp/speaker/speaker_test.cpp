@@ -30,6 +30,17 @@ Policy prepend_all(uint8_t times) {
   return p;
 }
 
+// Accepts everything but `rejected` (a prefix list term).
+Policy rejecting(const Prefix& rejected) {
+  Policy p = accept_all();
+  PolicyTerm t;
+  t.name = "not-" + rejected.to_string();
+  t.match.prefixes.push_back(PrefixListEntry{rejected, std::nullopt, std::nullopt});
+  t.actions.verdict = PolicyVerdict::reject;
+  p.terms.push_back(t);
+  return p;
+}
+
 SpeakerConfig router(uint32_t as, const char* id, std::vector<Prefix> networks) {
   SpeakerConfig c;
   c.local_as = as;
@@ -324,12 +335,7 @@ TEST(Speaker, WithoutForwardingRoutesAreSelectedAndExportedButNothingIsInstalled
 // prefix, and one that does not must give every prefix of the set the same
 // modified attributes.
 TEST(Speaker, PrefixesSharingAttributesAreExportedPerPrefixWhenThePolicyMatchesOnThePrefix) {
-  Policy reject_one = accept_all();
-  PolicyTerm t;
-  t.name = "not-10.3";
-  t.match.prefixes.push_back(PrefixListEntry{prefix("10.3.0.0/16"), std::nullopt, std::nullopt});
-  t.actions.verdict = PolicyVerdict::reject;
-  reject_one.terms.push_back(t);
+  const Policy reject_one = rejecting(prefix("10.3.0.0/16"));
   for (bool filter : {true, false}) {
     SCOPED_TRACE(filter ? "prefix list" : "prepend");
     SpeakerNetwork net;
@@ -362,12 +368,7 @@ TEST(Speaker, PrefixesSharingAttributesAreExportedPerPrefixWhenThePolicyMatchesO
 // the import policy runs once for all of them unless a term matches on the
 // prefix; then each prefix gets its own verdict.
 TEST(Speaker, OneUpdatesPrefixesAreImportedPerPrefixWhenThePolicyMatchesOnThePrefix) {
-  Policy reject_one = accept_all();
-  PolicyTerm reject;
-  reject.name = "not-10.3";
-  reject.match.prefixes.push_back(PrefixListEntry{prefix("10.3.0.0/16"), std::nullopt, std::nullopt});
-  reject.actions.verdict = PolicyVerdict::reject;
-  reject_one.terms.push_back(reject);
+  const Policy reject_one = rejecting(prefix("10.3.0.0/16"));
   Policy prefer = accept_all();
   PolicyTerm local_pref;
   local_pref.name = "prefer";
