@@ -121,8 +121,9 @@ public:
               "}\n";
     }
     write_file(dir_ / "bird.conf", conf);
-    process_ = Process(in_namespace(spec_.namespace_name, lab::bird_argv((dir_ / "bird.conf").string(), socket().string())),
-                       dir_ / "bird.out");
+    process_ =
+        Process(in_namespace(spec_.namespace_name, lab::bird_argv((dir_ / "bird.conf").string(), socket().string())),
+                dir_ / "bird.out");
     if (!wait_until([&] { return !process_.running() || birdc("show status").ok(); }, 5s) || !process_.running()) {
       error = "BIRD did not start\n" + diagnostics();
       return false;

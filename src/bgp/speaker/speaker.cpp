@@ -746,7 +746,8 @@ size_t Speaker::export_table_slice(Time now, Neighbor& to, size_t max_prefixes) 
   TableExport& walk = *to.table_export;
   const size_t begin = walk.next, end = std::min(walk.prefixes.size(), walk.next + max_prefixes);
   to.export_memo.begin(to.settings.policy);
-  for (; walk.next < end; ++walk.next) export_prefix(to, walk.prefixes[walk.next], loc_rib_.find(walk.prefixes[walk.next]));
+  for (; walk.next < end; ++walk.next)
+    export_prefix(to, walk.prefixes[walk.next], loc_rib_.find(walk.prefixes[walk.next]));
   to.export_memo.clear();
   if (walk.next < walk.prefixes.size()) return end - begin;
   for (const Prefix& p : walk.stale)

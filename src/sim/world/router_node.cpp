@@ -63,7 +63,8 @@ void RouterNode::change_bfd(Time now, const config::Neighbor& n, Neighbor& entry
   c.desired_min_tx = n.bfd->interval;
   c.required_min_rx = n.bfd->interval;
   c.detect_mult = n.bfd->multiplier;
-  if (auto s = bfd_->reconfigure(now, c); !s) sim_.note(self_, "BFD for " + n.name + " not reconfigured: " + s.message());
+  if (auto s = bfd_->reconfigure(now, c); !s)
+    sim_.note(self_, "BFD for " + n.name + " not reconfigured: " + s.message());
 }
 
 void RouterNode::stop_bfd(Neighbor& entry) {
