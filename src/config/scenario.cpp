@@ -85,6 +85,15 @@ FailureEffect failures_take_down(const std::vector<Failure>& in_force, const Top
   return effect;
 }
 
+bool FailureEffect::takes_down(const Topology& topology, const std::string& router, const Neighbor& n) const {
+  if (routers.count(router) || (!n.tunnel.empty() && tunnels.count(n.tunnel))) return true;
+  for (const std::string& crashed : routers)
+    if (const RouterConfig* c = topology.find_router(crashed);
+        c && c->lan_address && c->lan_address->address == n.address)
+      return true;
+  return false;
+}
+
 std::string Failure::to_string() const {
   std::string out = std::string(failure_kind_name(kind)) + " " + target;
   if (!router.empty()) out += "@" + router;

@@ -96,6 +96,10 @@ Result<Failure> parse_failure(std::string_view text, const Topology& topology);
 struct FailureEffect {
   std::set<std::string> tunnels;
   std::set<std::string> routers;
+  // Whether the session of `router` with its neighbour `n` is down: over a
+  // failed tunnel, of a crashed router, or the site pair session towards a
+  // crashed sibling (the neighbour is the sibling's lan_address).
+  bool takes_down(const Topology& topology, const std::string& router, const Neighbor& n) const;
 };
 FailureEffect failures_take_down(const std::vector<Failure>& in_force, const Topology& topology);
 

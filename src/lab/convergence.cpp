@@ -16,17 +16,11 @@ Duration since(std::chrono::steady_clock::time_point start) {
       std::chrono::duration_cast<std::chrono::nanoseconds>(std::chrono::steady_clock::now() - start).count());
 }
 
-// Whether a neighbour's sessions must be up: not when its tunnel is failed
-// on purpose, nor when it is a crashed router (the site pair's iBGP session
-// to a sibling's LAN address).
-bool expected_up(const Lab& lab, const ConvergenceOptions& options, const config::Neighbor* neighbor) {
-  if (!neighbor) return true;
-  if (!neighbor->tunnel.empty() && options.expect_down.count(neighbor->tunnel)) return false;
-  for (const std::string& router : options.routers_down)
-    if (auto lan = lab.plan().router_lan_address.find(router);
-        lan != lab.plan().router_lan_address.end() && lan->second == neighbor->address)
-      return false;
-  return true;
+// Whether a neighbour's sessions must be up: not when the failures in force
+// take them down (the same rule as the simulator's).
+bool expected_up(const Lab& lab, const ConvergenceOptions& options, const std::string& router,
+                 const config::Neighbor* neighbor) {
+  return !neighbor || !options.failed.takes_down(lab.topology(), router, *neighbor);
 }
 
 const config::Neighbor* neighbor_at(const config::RouterConfig& router, const std::string& address) {
@@ -52,7 +46,7 @@ void add_reference_daemon(const Lab& lab, const ConvergenceOptions& options, con
   }
   for (const ReferenceSession& s : *sessions) {
     const config::Neighbor* n = config.find_neighbor(s.neighbor);
-    bool should_be_up = expected_up(lab, options, n);
+    bool should_be_up = expected_up(lab, options, daemon.router, n);
     if ((s.bgp_state == "Established") != should_be_up)
       snapshot.not_ready.push_back(daemon.router + ": " + s.neighbor + " BGP " + s.bgp_state + " (" + kind + ")");
     if (n && n->bfd && (s.bfd_state == "Up") != should_be_up)
@@ -65,7 +59,7 @@ void add_reference_daemon(const Lab& lab, const ConvergenceOptions& options, con
 Snapshot take_snapshot(const Lab& lab, const ConvergenceOptions& options) {
   Snapshot snapshot;
   for (const DaemonPlan& daemon : lab.plan().daemons) {
-    if (options.routers_down.count(daemon.router)) continue;
+    if (options.failed.routers.count(daemon.router)) continue;
     const config::RouterConfig* config = lab.topology().find_router(daemon.router);
     if (!config || config->managed()) continue;
     if (daemon.kind != config::DaemonKind::halinkd) {
@@ -84,13 +78,13 @@ Snapshot take_snapshot(const Lab& lab, const ConvergenceOptions& options) {
     for (const nlohmann::json& n : neighbors->value("neighbors", nlohmann::json::array())) {
       std::string name = n.value("name", "");
       std::string state = n.value("state", "");
-      bool should_be_up = expected_up(lab, options, config->find_neighbor(name));
+      bool should_be_up = expected_up(lab, options, daemon.router, config->find_neighbor(name));
       if ((state == "Established") != should_be_up)
         snapshot.not_ready.push_back(daemon.router + ": " + name + " BGP " + state);
     }
     if (auto bfd = request("bfd")) {
       for (const nlohmann::json& s : bfd->value("sessions", nlohmann::json::array())) {
-        bool should_be_up = expected_up(lab, options, neighbor_at(*config, s.value("peer", "")));
+        bool should_be_up = expected_up(lab, options, daemon.router, neighbor_at(*config, s.value("peer", "")));
         std::string state = s.value("state", "");
         if ((state == "Up") != should_be_up)
           snapshot.not_ready.push_back(daemon.router + ": " + s.value("name", "") + " BFD " + state);

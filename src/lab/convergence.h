@@ -3,13 +3,13 @@
 // `show bfd`, `show fib`).
 //
 // Converged means: every BGP session is Established and every BFD session
-// Up, except those over tunnels that are failed on purpose (`expect_down`),
-// which must not be; and no router's installed routes changed for `stable`.
+// Up, except those the failures in force take down (`failed`), which must
+// not be; and no router's installed routes changed for `stable`.
 #pragma once
 
-#include <set>
 #include <string>
 
+#include "config/scenario.h"
 #include "core/result.h"
 #include "core/time.h"
 #include "lab/lab.h"
@@ -17,8 +17,7 @@
 namespace halink::lab {
 
 struct ConvergenceOptions {
-  std::set<std::string> expect_down;  // tunnels whose sessions must not be up
-  std::set<std::string> routers_down;  // routers whose daemon is not running
+  config::FailureEffect failed;  // config::failures_take_down() of the failures in force
   Duration stable = Duration::milliseconds(500);
   Duration limit = Duration::seconds(60);
 };

@@ -154,10 +154,8 @@ Status FailureInjector::restore_all() {
 }
 
 ConvergenceOptions FailureInjector::expectation() const {
-  config::FailureEffect effect = config::failures_take_down(in_force_, lab_.topology());
   ConvergenceOptions options;
-  options.expect_down = std::move(effect.tunnels);
-  options.routers_down = std::move(effect.routers);
+  options.failed = config::failures_take_down(in_force_, lab_.topology());
   return options;
 }
 

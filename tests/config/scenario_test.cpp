@@ -6,6 +6,7 @@
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "config/loader.h"
 
@@ -215,6 +216,25 @@ TEST(Scenario, ExampleScenariosLoad) {
       EXPECT_TRUE(s.ok()) << s.message();
     }
   }
+}
+
+// What `wait: converged` expects down, in the simulator and the lab alike.
+TEST(Scenario, ARouterCrashTakesDownItsSessionsTheSessionsTowardsItAndItsSitePairSession) {
+  const Topology topology = active_passive();
+  auto crash = parse_failure("router-crash r1", topology);
+  ASSERT_TRUE(crash.ok()) << crash.message();
+  const FailureEffect effect = failures_take_down({*crash}, topology);
+  EXPECT_EQ(effect.routers, (std::set<std::string>{"r1"}));
+  auto session = [&](const std::string& router, const std::string& neighbor) {
+    const Neighbor* n = topology.find_router(router)->find_neighbor(neighbor);
+    EXPECT_NE(n, nullptr) << router << "/" << neighbor;
+    return n && effect.takes_down(topology, router, *n);
+  };
+  EXPECT_TRUE(session("r1", "r1-g1"));
+  EXPECT_TRUE(session("g1", "r1-g1"));      // over a tunnel with a crashed end
+  EXPECT_TRUE(session("r2", "r1"));         // the site pair session towards r1
+  EXPECT_FALSE(session("g1", "r2-g1"));
+  EXPECT_FALSE(session("g1", "g2"));
 }
 
 }  // namespace

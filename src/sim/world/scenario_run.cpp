@@ -137,13 +137,8 @@ private:
     const config::FailureEffect effect = config::failures_take_down(in_force_, topology);
     std::set<std::string> out;
     for (const config::RouterConfig& r : topology.routers)
-      for (const config::Neighbor& n : r.neighbors) {
-        bool down = effect.routers.count(r.name) || (!n.tunnel.empty() && effect.tunnels.count(n.tunnel));
-        for (const std::string& crashed : effect.routers)  // the site pair session towards a crashed sibling
-          if (const config::RouterConfig* c = topology.find_router(crashed); c && c->lan_address)
-            down = down || c->lan_address->address == n.address;
-        if (down) out.insert(r.name + "/" + n.name);
-      }
+      for (const config::Neighbor& n : r.neighbors)
+        if (effect.takes_down(topology, r.name, n)) out.insert(r.name + "/" + n.name);
     return out;
   }
 
