@@ -34,6 +34,7 @@
 #include "bgp/rib/flat_table.h"
 #include "bgp/rib/intern_pool.h"
 #include "bgp/rib/packed_words.h"
+#include "bgp/rib/slab.h"
 #include "bgp/wire/attributes.h"
 
 namespace halink::bgp {
@@ -67,7 +68,8 @@ struct RareAttributes {
   bool operator==(const RareAttributes&) const = default;
 };
 
-struct AttrSet {
+// From the slab (slab.h): a full table creates hundreds of thousands.
+struct AttrSet : SlabAllocated {
   uint32_t references = 0;
   DecisionKey decision;
   uint64_t hash = 0;

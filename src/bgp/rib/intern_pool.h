@@ -19,14 +19,16 @@
 #include <utility>
 
 #include "bgp/rib/flat_table.h"
+#include "bgp/rib/slab.h"
 
 namespace halink::bgp {
 
 template <class T>
 class InternPool;
 
+// From the slab (slab.h): a new attribute set usually brings a new piece.
 template <class T>
-struct InternNode {
+struct InternNode : SlabAllocated {
   T value;
   uint64_t hash = 0;
   uint32_t references = 0;
@@ -92,7 +94,7 @@ public:
   InternRef<T> intern_with(uint64_t hash, Matches&& matches, Make&& make) {
     auto [slot, inserted] =
         table_.find_or_insert(hash, [&](const Slot& s) { return s.hash == hash && matches(s.node->value); });
-    if (inserted) *slot = Slot{new InternNode<T>{make(), hash, 0, this}, hash};
+    if (inserted) *slot = Slot{new InternNode<T>{{}, make(), hash, 0, this}, hash};
     return InternRef<T>(slot->node);
   }
 
