@@ -137,13 +137,19 @@ RouteChange DecisionProcess::withdraw(const Prefix& prefix, PeerId peer) {
   if (!paths) return {};
   Path* existing = paths->find(peer);
   if (!existing) return {};
-  const Snapshot before(*paths);
-  rib_.remove_path(*paths, prefix.family(), existing);
-  if (paths->empty()) {
-    const RouteChange change = difference(before, nullptr, peers_);
-    rib_.erase(prefix);
+  if (paths->size() == 1) {
+    // The prefix's last path (all of a withdraw storm from a single
+    // upstream): what changes follows from that path alone, as for a first
+    // path in update(), and the prefix leaves without a second lookup.
+    RouteChange change;
+    change.best_changed = paths->multipath_count() > 0;
+    change.next_hops_changed = change.best_changed && !peers_[peer].local;
+    rib_.remove_path(*paths, prefix.family(), existing);
+    rib_.erase(prefix, paths);
     return change;
   }
+  const Snapshot before(*paths);
+  rib_.remove_path(*paths, prefix.family(), existing);
   select_paths(*paths, prefix.family(), peers_, config_, rib_);
   return difference(before, paths, peers_);
 }

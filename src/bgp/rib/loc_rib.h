@@ -42,6 +42,8 @@ public:
   void prefetch(const Prefix& prefix) const { table_.prefetch(prefix); }
   // Removes the prefix; its list must be empty (paths leave via remove_path).
   void erase(const Prefix& prefix) { table_.erase(prefix); }
+  // The same for the list find() just returned for it: no second lookup.
+  void erase(const Prefix& prefix, PathList* list) { table_.erase_found(prefix.family(), list); }
 
   // Adds a path of the peer's current session.
   void add_path(PathList& list, Family family, Path path) {

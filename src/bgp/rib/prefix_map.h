@@ -9,6 +9,7 @@
 // insertion or erase in the same map.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <cstring>
 #include <utility>
@@ -73,6 +74,15 @@ public:
     if (!slot) return false;
     v6_.erase(slot);
     return true;
+  }
+
+  // Removes the entry whose value find()/find_or_insert() returned (a
+  // prefix of `family`), without looking it up again.
+  void erase_found(Family family, V* value) {
+    if (family == Family::ipv4)
+      v4_.erase(slot_of<V4Slot>(value));
+    else
+      v6_.erase(slot_of<V6Slot>(value));
   }
 
   size_t size() const { return v4_.size() + v6_.size(); }
@@ -147,6 +157,12 @@ private:
       return s.high ^ mix_hash(s.low ^ (uint64_t{s.length} << 56)) ^ s.length;
     }
   };
+
+  // The slot holding `value` (a pointer to its `value` member).
+  template <class Slot>
+  static Slot* slot_of(V* value) {
+    return reinterpret_cast<Slot*>(reinterpret_cast<char*>(value) - offsetof(Slot, value));
+  }
 
   static uint64_t v4_key(const Prefix& p) {
     return (uint64_t{p.address().v4_host_order()} << 8) | static_cast<uint64_t>(p.length());

@@ -156,6 +156,47 @@ TEST_F(MultipathTest, ChangeDetection) {
   EXPECT_FALSE(decision_.withdraw(remote, 2).changed());
 }
 
+TEST_F(MultipathTest, WithdrawingTheLastPathOfAPrefix) {
+  add_peer(1, 65010);
+  PeerInfo own;  // our own route: no next hop to forward to
+  own.id = 0;
+  own.remote_as = 65000;
+  own.ebgp = false;
+  own.local = true;
+  peers_.upsert(own);
+  // Many prefixes in one table, so the erased entry has neighbours in its
+  // probe runs that must stay findable.
+  std::vector<Prefix> prefixes;
+  for (uint32_t i = 0; i < 200; ++i)
+    prefixes.push_back(Prefix::make_masked(IpAddress::v4(0x0A000000u + (i << 8)), 24));
+  for (const Prefix& p : prefixes) decision_.update(p, 1, route(1));
+  decision_.update(remote, 0, route(0));
+  for (size_t i = 0; i < prefixes.size(); i += 2) {
+    const RouteChange change = decision_.withdraw(prefixes[i], 1);
+    EXPECT_TRUE(change.best_changed);
+    EXPECT_TRUE(change.next_hops_changed);
+  }
+  for (size_t i = 0; i < prefixes.size(); ++i)
+    EXPECT_EQ(rib_.find(prefixes[i]) != nullptr, i % 2 == 1) << prefixes[i].to_string();
+  EXPECT_EQ(rib_.prefix_count(), prefixes.size() / 2 + 1);
+  EXPECT_EQ(rib_.path_count(1, Family::ipv4), prefixes.size() / 2);
+  // A local route's last path: the best changes, forwarding does not.
+  const RouteChange local = decision_.withdraw(remote, 0);
+  EXPECT_TRUE(local.best_changed);
+  EXPECT_FALSE(local.next_hops_changed);
+  EXPECT_EQ(rib_.find(remote), nullptr);
+}
+
+TEST_F(MultipathTest, WithdrawingAnUnusablePathChangesNothing) {
+  add_peer(1, 65010);
+  DecisionConfig costed = config_;
+  costed.igp_cost = [](const IpAddress&) -> std::optional<uint32_t> { return std::nullopt; };
+  decision_.set_config(costed);
+  decision_.update(remote, 1, route(1));
+  EXPECT_FALSE(decision_.withdraw(remote, 1).changed());
+  EXPECT_EQ(rib_.find(remote), nullptr);
+}
+
 // MED only compares paths from the same neighbouring AS, so "better" is not
 // transitive; the result must not depend on the order paths arrived in.
 TEST_F(MultipathTest, MedEliminationIsOrderIndependent) {
