@@ -60,6 +60,19 @@ uint32_t AsPath::origin_as() const {
 
 void AsPath::prepend(uint32_t asn, size_t times) {
   if (times == 0) return;
+  // The common case, an eBGP export prepending its own AS once: the ASNs go
+  // in front of the leading AS_SEQUENCE in place, or form a new one, without
+  // rebuilding the path (this runs once per exported attribute set).
+  const bool leading_sequence = !segments.empty() && segments.front().type == AsPathSegmentType::as_sequence;
+  if (leading_sequence && segments.front().asns.size() + times <= max_segment_asns) {
+    std::vector<uint32_t>& asns = segments.front().asns;
+    asns.insert(asns.begin(), times, asn);
+    return;
+  }
+  if (!leading_sequence && times <= max_segment_asns) {
+    segments.insert(segments.begin(), AsPathSegment{AsPathSegmentType::as_sequence, std::vector<uint32_t>(times, asn)});
+    return;
+  }
   std::vector<uint32_t> combined(times, asn);
   if (!segments.empty() && segments.front().type == AsPathSegmentType::as_sequence) {
     combined.insert(combined.end(), segments.front().asns.begin(), segments.front().asns.end());

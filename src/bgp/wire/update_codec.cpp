@@ -267,6 +267,10 @@ NlriList slice(const NlriList& from, size_t begin, size_t end) {
   return out;
 }
 
+// The MP attributes are measured with their two-octet length form and one
+// octet more, so a part's budget is never optimistic.
+constexpr size_t mp_long_header_slack = 1;
+
 // Cuts `list` into runs whose encoded size each fits `budget`; returns the
 // run boundaries, or nothing if a single prefix does not fit.
 std::vector<std::pair<size_t, size_t>> runs(const NlriList& list, bool add_path, size_t budget) {
@@ -297,10 +301,8 @@ std::vector<Update> split_update(const Update& update, const CodecContext& ctx) 
     out.push_back(update);
     return out;
   }
-  // Each part's budget is what remains once its fixed parts are encoded;
-  // the MP attributes are measured with their two-octet length form so
-  // the budget is never optimistic.
-  constexpr size_t mp_long_header_slack = 1;
+  // Each part's budget is what remains once its fixed parts are encoded
+  // (mp_long_header_slack below).
 
   if (!update.withdrawn.empty()) {
     Update empty;
@@ -362,6 +364,143 @@ std::vector<Update> split_update(const Update& update, const CodecContext& ctx) 
     out.push_back(std::move(part));
   }
   return out;
+}
+
+// ---- Appending split messages without building them
+
+namespace {
+
+// The 19-octet header at the end of `out`; returns where the message starts.
+size_t append_update_header(std::vector<uint8_t>& out) {
+  const size_t at = out.size();
+  out.insert(out.end(), 16, 0xFF);
+  put_u16(out, 0);
+  put_u8(out, uint8_t(MessageType::update));
+  return at;
+}
+
+void finish_appended_message(std::vector<uint8_t>& out, size_t at) {
+  wire::patch_u16(out, at + 16, uint16_t(out.size() - at));
+}
+
+void put_prefix(const Prefix& p, bool add_path, std::vector<uint8_t>& out) {
+  if (add_path) wire::put_u32(out, 0);  // path id 0, as encode_prefixes without path ids
+  put_u8(out, uint8_t(p.length()));
+  const auto bytes = p.address().bytes();
+  out.insert(out.end(), bytes.begin(), bytes.begin() + (p.length() + 7) / 8);
+}
+
+// Whether every prefix fits a message's NLRI budget on its own.
+bool each_fits(std::span<const Prefix> prefixes, bool add_path, size_t budget) {
+  for (const Prefix& p : prefixes)
+    if (wire::encoded_prefix_size(p, add_path) > budget) return false;
+  return true;
+}
+
+// Puts prefixes from `next` on while they fit `budget` (the greedy cut of
+// runs() above, so the messages are split_update's); returns the new next.
+size_t put_prefix_run(std::span<const Prefix> prefixes, size_t next, bool add_path, size_t budget,
+                      std::vector<uint8_t>& out) {
+  for (size_t used = 0; next < prefixes.size(); ++next) {
+    const size_t n = wire::encoded_prefix_size(prefixes[next], add_path);
+    if (used + n > budget) break;
+    used += n;
+    put_prefix(prefixes[next], add_path, out);
+  }
+  return next;
+}
+
+// Header, Withdrawn Routes Length and Total Path Attribute Length.
+constexpr size_t empty_update_size = 19 + 2 + 2;
+// An MP attribute without NLRI, as split_update measures its shell: flags,
+// type and the one-octet length finish_attribute gives a short value; with
+// mp_long_header_slack it is the two-octet form the parts may need.
+constexpr size_t short_attribute_header = 3;
+
+}  // namespace
+
+bool append_announcement(const PathAttributes& attributes, Family family, std::span<const Prefix> prefixes,
+                         const CodecContext& ctx, std::vector<uint8_t>& out) {
+  if (prefixes.empty()) return true;
+  const AfiSafi f = AfiSafi::unicast(family);
+  const bool add_path = add_path_send(ctx, f);
+  const bool nlri_field = f == ipv4_unicast;  // else MP_REACH_NLRI (RFC 4760 §3)
+  // Every attribute but MP_REACH_NLRI: the same octets in each message.
+  std::vector<uint8_t> common;
+  wire::encode_attributes(attributes, nlri_field, ctx, common);
+  // MP_REACH_NLRI up to its NLRI: AFI, SAFI, next hop, Reserved (as put_mp_reach).
+  std::vector<uint8_t> mp_head;
+  if (!nlri_field) {
+    put_u16(mp_head, f.afi);
+    put_u8(mp_head, f.safi);
+    if (!attributes.next_hop) {
+      put_u8(mp_head, 0);
+    } else if (attributes.next_hop->is_v4()) {
+      put_u8(mp_head, 4);
+      wire::put_bytes(mp_head, attributes.next_hop->bytes());
+    } else {
+      put_u8(mp_head, attributes.link_local_next_hop ? 32 : 16);
+      wire::put_bytes(mp_head, attributes.next_hop->bytes());
+      if (attributes.link_local_next_hop) wire::put_bytes(mp_head, attributes.link_local_next_hop->bytes());
+    }
+    put_u8(mp_head, 0);
+  }
+  const size_t fixed = empty_update_size + common.size() +
+                       (nlri_field ? 0 : short_attribute_header + mp_head.size() + mp_long_header_slack);
+  const size_t max_size = ctx.max_size();
+  if (fixed >= max_size || !each_fits(prefixes, add_path, max_size - fixed)) return false;
+  for (size_t next = 0; next < prefixes.size();) {
+    const size_t at = append_update_header(out);
+    put_u16(out, 0);  // no withdrawn routes
+    const size_t attributes_at = out.size();
+    put_u16(out, 0);
+    if (!nlri_field) {
+      // RFC 7606 §5.1: MP_REACH_NLRI first.
+      const size_t mp_at = wire::start_attribute(out, attr_flag::optional, uint8_t(AttrType::mp_reach_nlri));
+      wire::put_bytes(out, mp_head);
+      next = put_prefix_run(prefixes, next, add_path, max_size - fixed, out);
+      wire::finish_attribute(out, mp_at);
+    }
+    wire::put_bytes(out, common);
+    wire::patch_u16(out, attributes_at, uint16_t(out.size() - attributes_at - 2));
+    if (nlri_field) next = put_prefix_run(prefixes, next, add_path, max_size - fixed, out);
+    finish_appended_message(out, at);
+  }
+  return true;
+}
+
+bool append_withdrawal(Family family, std::span<const Prefix> prefixes, const CodecContext& ctx,
+                       std::vector<uint8_t>& out) {
+  if (prefixes.empty()) return true;
+  const AfiSafi f = AfiSafi::unicast(family);
+  const bool add_path = add_path_send(ctx, f);
+  const bool withdrawn_field = f == ipv4_unicast;  // else MP_UNREACH_NLRI (RFC 4760 §4)
+  const size_t fixed =
+      empty_update_size + (withdrawn_field ? 0 : short_attribute_header + 3 + mp_long_header_slack);
+  const size_t max_size = ctx.max_size();
+  if (!each_fits(prefixes, add_path, max_size - fixed)) return false;
+  for (size_t next = 0; next < prefixes.size();) {
+    const size_t at = append_update_header(out);
+    if (withdrawn_field) {
+      const size_t withdrawn_at = out.size();
+      put_u16(out, 0);
+      next = put_prefix_run(prefixes, next, add_path, max_size - fixed, out);
+      wire::patch_u16(out, withdrawn_at, uint16_t(out.size() - withdrawn_at - 2));
+      put_u16(out, 0);  // no attributes
+    } else {
+      put_u16(out, 0);  // no IPv4 withdrawn routes
+      const size_t attributes_at = out.size();
+      put_u16(out, 0);
+      const size_t mp_at = wire::start_attribute(out, attr_flag::optional, uint8_t(AttrType::mp_unreach_nlri));
+      put_u16(out, f.afi);
+      put_u8(out, f.safi);
+      next = put_prefix_run(prefixes, next, add_path, max_size - fixed, out);
+      wire::finish_attribute(out, mp_at);
+      wire::patch_u16(out, attributes_at, uint16_t(out.size() - attributes_at - 2));
+    }
+    finish_appended_message(out, at);
+  }
+  return true;
 }
 
 }  // namespace halink::bgp

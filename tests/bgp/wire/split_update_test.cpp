@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <array>
+
 #include "bgp/wire/update_codec.h"
 #include "test_util.h"
 
@@ -99,6 +101,92 @@ TEST(SplitUpdate, AttributesTooLargeForAnyPrefixGiveNothing) {
   u.attributes.communities.assign(1100, 7);  // 4400 octets of communities
   u.nlri.prefixes = many_v4(1);
   EXPECT_TRUE(split_update(u, {}).empty());
+}
+
+// append_announcement / append_withdrawal write exactly the messages of
+// split_update's parts, one after another.
+std::vector<uint8_t> reference_bytes(const Update& u, const CodecContext& ctx) {
+  std::vector<uint8_t> out;
+  for (const Update& part : split_update(u, ctx)) {
+    auto bytes = encode(part, ctx);
+    out.insert(out.end(), bytes.begin(), bytes.end());
+  }
+  return out;
+}
+
+std::vector<Prefix> many_v6(size_t n, int length) {
+  std::vector<Prefix> out;
+  for (uint32_t i = 0; i < n; ++i) {
+    std::array<uint8_t, 16> b{0x20, 0x01, 0x0d, 0xb8, uint8_t(i >> 8), uint8_t(i), 0, 0, uint8_t(i)};
+    out.push_back(Prefix::make_masked(IpAddress::from_bytes(Family::ipv6, b), length));
+  }
+  return out;
+}
+
+std::vector<CodecContext> contexts() {
+  std::vector<CodecContext> out(4);
+  out[1].extended_message = true;
+  out[2].four_octet_as = false;
+  out[3].add_path_send = {AfiSafi::unicast(Family::ipv4), AfiSafi::unicast(Family::ipv6)};
+  return out;
+}
+
+TEST(AppendUpdates, Ipv4AnnouncementIsSplitUpdatesEncoding) {
+  for (const CodecContext& ctx : contexts())
+    for (size_t count : {1u, 7u, 1100u, 5000u}) {
+      Update u;
+      u.attributes = attributes();
+      u.attributes.as_path = AsPath{{{AsPathSegmentType::as_sequence, {65001, 4200000000u}}}};
+      u.attributes.med = 10;
+      u.nlri.prefixes = many_v4(count);
+      std::vector<uint8_t> out{1, 2, 3};  // appended after what is there
+      ASSERT_TRUE(append_announcement(u.attributes, Family::ipv4, u.nlri.prefixes, ctx, out));
+      auto expected = reference_bytes(u, ctx);
+      expected.insert(expected.begin(), {1, 2, 3});
+      EXPECT_EQ(out, expected) << count << " prefixes";
+    }
+}
+
+TEST(AppendUpdates, Ipv6AnnouncementIsSplitUpdatesEncoding) {
+  for (const CodecContext& ctx : contexts())
+    for (bool link_local : {false, true}) {
+      Update u;
+      u.attributes = attributes();
+      u.attributes.next_hop = address("2001:db8::1");
+      if (link_local) u.attributes.link_local_next_hop = address("fe80::1");
+      u.mp_reach_family = AfiSafi::unicast(Family::ipv6);
+      u.mp_nlri.prefixes = many_v6(3000, 48);
+      std::vector<uint8_t> out;
+      ASSERT_TRUE(append_announcement(u.attributes, Family::ipv6, u.mp_nlri.prefixes, ctx, out));
+      EXPECT_EQ(out, reference_bytes(u, ctx));
+    }
+}
+
+TEST(AppendUpdates, WithdrawalsAreSplitUpdatesEncoding) {
+  for (const CodecContext& ctx : contexts()) {
+    Update v4;
+    v4.withdrawn.prefixes = many_v4(2500);
+    std::vector<uint8_t> out;
+    ASSERT_TRUE(append_withdrawal(Family::ipv4, v4.withdrawn.prefixes, ctx, out));
+    EXPECT_EQ(out, reference_bytes(v4, ctx));
+
+    Update v6;
+    v6.mp_unreach_family = AfiSafi::unicast(Family::ipv6);
+    v6.mp_withdrawn.prefixes = many_v6(2500, 64);
+    out.clear();
+    ASSERT_TRUE(append_withdrawal(Family::ipv6, v6.mp_withdrawn.prefixes, ctx, out));
+    EXPECT_EQ(out, reference_bytes(v6, ctx));
+  }
+}
+
+TEST(AppendUpdates, AttributesTooLargeForAnyPrefixWriteNothing) {
+  PathAttributes a = attributes();
+  a.communities.assign(1100, 7);
+  std::vector<uint8_t> out;
+  EXPECT_FALSE(append_announcement(a, Family::ipv4, many_v4(1), {}, out));
+  EXPECT_TRUE(out.empty());
+  EXPECT_TRUE(append_announcement(a, Family::ipv4, {}, {}, out));
+  EXPECT_TRUE(out.empty());
 }
 
 }  // namespace
