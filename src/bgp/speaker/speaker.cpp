@@ -13,6 +13,13 @@ namespace halink::bgp {
 
 using speaker::LogLevel;
 
+// What a best path becomes towards one neighbour: the interned set (null:
+// not announced) and, when export just built it, its decoded form.
+struct Speaker::Exported {
+  AttrSetRef set;
+  std::shared_ptr<const PathAttributes> attributes;
+};
+
 // Routes waiting to be sent to one neighbour, grouped by attribute set so
 // that one UPDATE carries every prefix sharing the same attributes.
 // Groups keep their creation order so the bytes sent do not depend on
@@ -20,16 +27,59 @@ using speaker::LogLevel;
 // must be reproducible). A prefix may sit in several groups and in the
 // withdrawals; at flush time only what matches the Adj-RIB-Out is sent.
 struct Speaker::PendingOut {
-  std::vector<std::pair<AttrSetRef, std::vector<Prefix>>> announce;
-  std::unordered_map<const AttrSet*, size_t> group_of;
+  // The groups' attribute sets in creation order; each announcement names
+  // its group by index. Flat vectors kept from flush to flush (clear()
+  // keeps their capacity): a table load adds a group per received UPDATE,
+  // and a vector (or a map node) per group was an allocation each.
+  std::vector<AttrSetRef> groups;
+  // Per group, the attributes decoded as export built them (null: not
+  // known), so the UPDATE is encoded without decoding the set again.
+  std::vector<std::shared_ptr<const PathAttributes>> decoded;
+  std::vector<std::pair<uint32_t, Prefix>> announce;
   std::vector<Prefix> withdraw;
 
-  void add(const AttrSetRef& attrs, const Prefix& prefix) {
-    auto [it, inserted] = group_of.try_emplace(attrs.get(), announce.size());
-    if (inserted) announce.emplace_back(attrs, std::vector<Prefix>{});
-    announce[it->second].second.push_back(prefix);
+  void add(const Exported& exported, const Prefix& prefix) {
+    announce.emplace_back(group_of(exported), prefix);
   }
   bool empty() const { return announce.empty() && withdraw.empty(); }
+  void clear() {
+    groups.clear();
+    decoded.clear();
+    announce.clear();
+    withdraw.clear();
+    std::fill(index_.begin(), index_.end(), 0u);
+  }
+
+private:
+  // Open addressing from a set's address to 1 + its group's index (0: free
+  // slot), at most half full.
+  std::vector<uint32_t> index_;
+
+  static size_t hash(const AttrSet* set) {
+    return size_t((reinterpret_cast<uintptr_t>(set) >> 4) * 0x9e3779b97f4a7c15ull >> 32);
+  }
+  uint32_t group_of(const Exported& exported) {
+    if ((groups.size() + 1) * 2 > index_.size()) grow();
+    const size_t mask = index_.size() - 1;
+    for (size_t slot = hash(exported.set.get()) & mask;; slot = (slot + 1) & mask) {
+      if (index_[slot] == 0) {
+        groups.push_back(exported.set);
+        decoded.push_back(exported.attributes);
+        index_[slot] = uint32_t(groups.size());
+        return uint32_t(groups.size() - 1);
+      }
+      if (groups[index_[slot] - 1] == exported.set) return index_[slot] - 1;
+    }
+  }
+  void grow() {
+    index_.assign(std::max<size_t>(64, index_.size() * 2), 0u);
+    const size_t mask = index_.size() - 1;
+    for (size_t g = 0; g < groups.size(); ++g) {
+      size_t slot = hash(groups[g].get()) & mask;
+      while (index_[slot] != 0) slot = (slot + 1) & mask;
+      index_[slot] = uint32_t(g + 1);
+    }
+  }
 };
 
 // A walk exporting the Loc-RIB to one neighbour, done in slices by
@@ -68,8 +118,8 @@ struct Speaker::ExportMemo {
   };
   struct Entry {
     Key key;
-    AttrSetRef source;    // null: the slot is empty
-    AttrSetRef exported;  // null: not announced (policy, no next hop, not allowed)
+    AttrSetRef source;  // null: the slot is empty
+    Exported exported;  // null set: not announced (policy, no next hop, not allowed)
   };
   static constexpr size_t slot_count = 1024;
 
@@ -86,12 +136,12 @@ struct Speaker::ExportMemo {
     clear();
     by_attribute_set = !export_reads_prefix(policy);
   }
-  const AttrSetRef* find(const Key& k) const {
+  const Exported* find(const Key& k) const {
     if (!by_attribute_set || entries.empty()) return nullptr;
     const Entry& e = entries[slot_of(k)];
     return e.source && e.key == k ? &e.exported : nullptr;
   }
-  void store(const Key& k, const AttrSetRef& source, const AttrSetRef& exported) {
+  void store(const Key& k, const AttrSetRef& source, const Exported& exported) {
     if (!by_attribute_set) return;
     if (entries.empty()) entries.resize(slot_count);
     const size_t slot = slot_of(k);
@@ -692,18 +742,18 @@ fib::NextHop Speaker::fib_next_hop(const NextHop& hop) const {
 void Speaker::export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths) {
   if (!to.has_family(prefix.family())) return;
   const Path* best = paths ? paths->best() : nullptr;
-  AttrSetRef out = best ? export_attributes(to, prefix, *best) : AttrSetRef{};
-  if (out) {
-    if (to.rib_out.announce(prefix, out)) to.pending.add(out, prefix);
+  Exported out = best ? export_attributes(to, prefix, *best) : Exported{};
+  if (out.set) {
+    if (to.rib_out.announce(prefix, out.set)) to.pending.add(out, prefix);
   } else if (to.rib_out.withdraw(prefix)) {
     to.pending.withdraw.push_back(prefix);
   }
 }
 
-AttrSetRef Speaker::export_attributes(Neighbor& to, const Prefix& prefix, const Path& best) {
+Speaker::Exported Speaker::export_attributes(Neighbor& to, const Prefix& prefix, const Path& best) {
   const ExportMemo::Key key{best.attributes.get(), best.peer, prefix.family()};
-  if (const AttrSetRef* known = to.export_memo.find(key)) return *known;
-  AttrSetRef exported;
+  if (const Exported* known = to.export_memo.find(key)) return *known;
+  Exported exported;
   ExportTarget target{to.id, config_.local_as, to.ebgp(), to.local_address(prefix.family()),
                       to.settings.next_hop_self};
   const PeerInfo& from = peers_[best.peer];
@@ -713,8 +763,10 @@ AttrSetRef Speaker::export_attributes(Neighbor& to, const Prefix& prefix, const 
         export_route(to.settings.policy, PolicyContext{config_.local_as, to.ebgp()}, prefix, prepared);
     if (result.accepted)
       if (std::optional<PathAttributes> out = finish_export(
-              result.modified ? std::move(*result.modified) : std::move(prepared), from, target, prefix.family()))
-        exported = attributes_.intern(std::move(*out));
+              result.modified ? std::move(*result.modified) : std::move(prepared), from, target, prefix.family())) {
+        exported.set = attributes_.intern(*out);
+        exported.attributes = std::make_shared<const PathAttributes>(std::move(*out));
+      }
   }
   to.export_memo.store(key, best.attributes, exported);
   return exported;
@@ -797,47 +849,41 @@ void Speaker::flush_neighbor(Time now, Neighbor& n) {
   const CodecContext& ctx = n.negotiated->codec;
   // Every UPDATE of this flush goes to the session as one buffer of whole
   // messages: one send action and one transport write per flush instead of
-  // one per UPDATE (thousands per route slice in a full-table load).
+  // one per UPDATE (thousands per route slice in a full-table load). The
+  // messages are written straight into it (append_announcement), the
+  // attributes encoded once per group.
   std::vector<uint8_t> batch;
-  auto send = [&](const Update& u) {
-    for (const Update& part : split_update(u, ctx)) {
-      std::vector<uint8_t> bytes = encode(part, ctx);
-      batch.insert(batch.end(), bytes.begin(), bytes.end());
-    }
-  };
+  std::vector<Prefix> v4, v6;  // one group's prefixes per family, reused
   // Withdrawals first, per family.
-  if (!n.pending.withdraw.empty()) {
-    Update v4, v6;
-    for (const Prefix& p : n.pending.withdraw) {
-      if (n.rib_out.find(p)) continue;  // announced again since
-      if (p.family() == Family::ipv4) {
-        v4.withdrawn.prefixes.push_back(p);
-      } else {
-        v6.mp_unreach_family = AfiSafi::unicast(Family::ipv6);
-        v6.mp_withdrawn.prefixes.push_back(p);
-      }
-    }
-    if (!v4.withdrawn.empty()) send(v4);
-    if (!v6.mp_withdrawn.empty()) send(v6);
-  }
-  for (auto& [attrs, prefixes] : n.pending.announce) {
-    Update v4, v6;
-    for (const Prefix& p : prefixes) {
+  for (const Prefix& p : n.pending.withdraw)
+    if (!n.rib_out.find(p)) (p.family() == Family::ipv4 ? v4 : v6).push_back(p);  // else announced again since
+  (void)append_withdrawal(Family::ipv4, v4, ctx, batch);
+  (void)append_withdrawal(Family::ipv6, v6, ctx, batch);
+  // Group by group, in the groups' creation order, each group's prefixes in
+  // the order they were added (a stable sort).
+  std::vector<std::pair<uint32_t, Prefix>>& announce = n.pending.announce;
+  std::stable_sort(announce.begin(), announce.end(),
+                   [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (size_t begin = 0, end = 0; begin < announce.size(); begin = end) {
+    const uint32_t group = announce[begin].first;
+    const AttrSetRef& attrs = n.pending.groups[group];
+    v4.clear();
+    v6.clear();
+    for (end = begin; end < announce.size() && announce[end].first == announce[begin].first; ++end) {
+      const Prefix& p = announce[end].second;
       const AttrSetRef* current = n.rib_out.find(p);
-      if (!current || !(*current == attrs)) continue;  // changed or withdrawn since
-      (p.family() == Family::ipv4 ? v4.nlri : v6.mp_nlri).prefixes.push_back(p);
+      if (current && *current == attrs) (p.family() == Family::ipv4 ? v4 : v6).push_back(p);
+      // else changed or withdrawn since
     }
-    if (!v4.nlri.empty()) {
-      v4.attributes = attrs.attributes();
-      send(v4);
-    }
-    if (!v6.mp_nlri.empty()) {
-      v6.attributes = attrs.attributes();
-      v6.mp_reach_family = AfiSafi::unicast(Family::ipv6);
-      send(v6);
-    }
+    if (v4.empty() && v6.empty()) continue;
+    std::optional<SharedAttributes> rebuilt;
+    const PathAttributes& decoded =
+        n.pending.decoded[group] ? *n.pending.decoded[group] : rebuilt.emplace(attrs.attributes()).get();
+    // false only for attributes too large for one prefix: nothing can carry them.
+    (void)append_announcement(decoded, Family::ipv4, v4, ctx, batch);
+    (void)append_announcement(decoded, Family::ipv6, v6, ctx, batch);
   }
-  n.pending = {};
+  n.pending.clear();
   if (!batch.empty()) (void)n.session.send_raw(now, std::move(batch));
   drain_session(now, n);
 }

@@ -209,6 +209,7 @@ private:
   struct PendingOut;
   struct TableExport;
   struct ExportMemo;
+  struct Exported;
 
   Neighbor* find(PeerId peer);
   const Neighbor* find(PeerId peer) const;
@@ -229,7 +230,7 @@ private:
   void mark_changed(const Prefix& prefix, const RouteChange& change);
   void originate_networks();
   void export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths);
-  AttrSetRef export_attributes(Neighbor& to, const Prefix& prefix, const Path& best);
+  Exported export_attributes(Neighbor& to, const Prefix& prefix, const Path& best);
   void begin_table_export(Neighbor& to, std::optional<Family> family, std::vector<AfiSafi> end_of_rib,
                           std::vector<Prefix> stale);
   size_t export_table_slice(Time now, Neighbor& to, size_t max_prefixes);  // prefixes walked
