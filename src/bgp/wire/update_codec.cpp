@@ -179,10 +179,8 @@ void put_mp_unreach(const Update& u, const CodecContext& ctx, std::vector<uint8_
   wire::finish_attribute(out, start);
 }
 
-void put_mp_reach(const Update& u, const CodecContext& ctx, std::vector<uint8_t>& out) {
-  AfiSafi f = *u.mp_reach_family;
-  const auto& a = u.attributes;
-  size_t start = wire::start_attribute(out, attr_flag::optional, uint8_t(AttrType::mp_reach_nlri));
+// MP_REACH_NLRI's value up to its NLRI (RFC 4760 §3): AFI, SAFI, next hop, Reserved.
+void put_mp_reach_head(AfiSafi f, const PathAttributes& a, std::vector<uint8_t>& out) {
   put_u16(out, f.afi);
   put_u8(out, f.safi);
   if (!a.next_hop) {
@@ -197,6 +195,12 @@ void put_mp_reach(const Update& u, const CodecContext& ctx, std::vector<uint8_t>
     if (a.link_local_next_hop) wire::put_bytes(out, a.link_local_next_hop->bytes());
   }
   put_u8(out, 0);  // Reserved
+}
+
+void put_mp_reach(const Update& u, const CodecContext& ctx, std::vector<uint8_t>& out) {
+  AfiSafi f = *u.mp_reach_family;
+  size_t start = wire::start_attribute(out, attr_flag::optional, uint8_t(AttrType::mp_reach_nlri));
+  put_mp_reach_head(f, u.attributes, out);
   wire::encode_prefixes(u.mp_nlri, add_path_send(ctx, f), out);
   wire::finish_attribute(out, start);
 }
@@ -428,23 +432,8 @@ bool append_announcement(const PathAttributes& attributes, Family family, std::s
   // Every attribute but MP_REACH_NLRI: the same octets in each message.
   std::vector<uint8_t> common;
   wire::encode_attributes(attributes, nlri_field, ctx, common);
-  // MP_REACH_NLRI up to its NLRI: AFI, SAFI, next hop, Reserved (as put_mp_reach).
-  std::vector<uint8_t> mp_head;
-  if (!nlri_field) {
-    put_u16(mp_head, f.afi);
-    put_u8(mp_head, f.safi);
-    if (!attributes.next_hop) {
-      put_u8(mp_head, 0);
-    } else if (attributes.next_hop->is_v4()) {
-      put_u8(mp_head, 4);
-      wire::put_bytes(mp_head, attributes.next_hop->bytes());
-    } else {
-      put_u8(mp_head, attributes.link_local_next_hop ? 32 : 16);
-      wire::put_bytes(mp_head, attributes.next_hop->bytes());
-      if (attributes.link_local_next_hop) wire::put_bytes(mp_head, attributes.link_local_next_hop->bytes());
-    }
-    put_u8(mp_head, 0);
-  }
+  std::vector<uint8_t> mp_head;  // MP_REACH_NLRI up to its NLRI
+  if (!nlri_field) put_mp_reach_head(f, attributes, mp_head);
   const size_t fixed = empty_update_size + common.size() +
                        (nlri_field ? 0 : short_attribute_header + mp_head.size() + mp_long_header_slack);
   const size_t max_size = ctx.max_size();
