@@ -7,6 +7,7 @@
 #include "bgp/speaker/export_rules.h"
 #include "bgp/speaker/route_inbox.h"
 #include "bgp/policy/policy_evaluator.h"
+#include "bgp/rib/flat_table.h"
 #include "bgp/wire/update_codec.h"
 
 namespace halink::bgp {
@@ -47,38 +48,32 @@ struct Speaker::PendingOut {
     decoded.clear();
     announce.clear();
     withdraw.clear();
-    std::fill(index_.begin(), index_.end(), 0u);
+    index_.clear();
   }
 
 private:
-  // Open addressing from a set's address to 1 + its group's index (0: free
-  // slot), at most half full.
-  std::vector<uint32_t> index_;
+  // A set's group, found by the set's address (the RIB's hash table).
+  struct GroupSlot {
+    const AttrSet* set = nullptr;
+    uint32_t group = 0;
+  };
+  struct GroupSlotTraits {
+    static bool is_empty(const GroupSlot& slot) { return slot.set == nullptr; }
+    static void clear(GroupSlot& slot) { slot.set = nullptr; }
+    static uint64_t hash(const GroupSlot& slot) { return reinterpret_cast<uintptr_t>(slot.set); }
+  };
+  FlatTable<GroupSlot, GroupSlotTraits> index_;
 
-  static size_t hash(const AttrSet* set) {
-    return size_t((reinterpret_cast<uintptr_t>(set) >> 4) * 0x9e3779b97f4a7c15ull >> 32);
-  }
   uint32_t group_of(const Exported& exported) {
-    if ((groups.size() + 1) * 2 > index_.size()) grow();
-    const size_t mask = index_.size() - 1;
-    for (size_t slot = hash(exported.set.get()) & mask;; slot = (slot + 1) & mask) {
-      if (index_[slot] == 0) {
-        groups.push_back(exported.set);
-        decoded.push_back(exported.attributes);
-        index_[slot] = uint32_t(groups.size());
-        return uint32_t(groups.size() - 1);
-      }
-      if (groups[index_[slot] - 1] == exported.set) return index_[slot] - 1;
+    const AttrSet* set = exported.set.get();
+    auto [slot, inserted] =
+        index_.find_or_insert(reinterpret_cast<uintptr_t>(set), [&](const GroupSlot& s) { return s.set == set; });
+    if (inserted) {
+      *slot = GroupSlot{set, uint32_t(groups.size())};
+      groups.push_back(exported.set);
+      decoded.push_back(exported.attributes);
     }
-  }
-  void grow() {
-    index_.assign(std::max<size_t>(64, index_.size() * 2), 0u);
-    const size_t mask = index_.size() - 1;
-    for (size_t g = 0; g < groups.size(); ++g) {
-      size_t slot = hash(groups[g].get()) & mask;
-      while (index_[slot] != 0) slot = (slot + 1) & mask;
-      index_[slot] = uint32_t(g + 1);
-    }
+    return slot->group;
   }
 };
 
