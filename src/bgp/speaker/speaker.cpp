@@ -39,9 +39,7 @@ struct Speaker::PendingOut {
   std::vector<std::pair<uint32_t, Prefix>> announce;
   std::vector<Prefix> withdraw;
 
-  void add(const Exported& exported, const Prefix& prefix) {
-    announce.emplace_back(group_of(exported), prefix);
-  }
+  void add(const Exported& exported, const Prefix& prefix) { announce.emplace_back(group_of(exported), prefix); }
   bool empty() const { return announce.empty() && withdraw.empty(); }
   void clear() {
     groups.clear();
