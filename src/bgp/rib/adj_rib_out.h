@@ -1,7 +1,16 @@
-// Adj-RIB-Out of one peer (RFC 4271 §3.2): what we have advertised to it,
-// after export policy. The speaker asks it whether a route needs sending:
-// re-announcing identical attributes or withdrawing a route the peer never
-// got would only cost the peer work.
+// Adj-RIB-Out of one peer (RFC 4271 §3.2): what we have advertised to it.
+// The speaker asks it whether a route needs sending: re-announcing
+// identical attributes or withdrawing a route the peer never got would only
+// cost the peer work.
+//
+// It records, per prefix, the best path the advertisement was exported
+// from (its attribute set and the peer it came from), not the exported
+// attributes: export is a function of that path and the neighbour's
+// settings, so the same source means the same advertisement. Keeping an
+// interned copy of every exported set cost about 50 MB for a full table
+// (own AS prepended, next hop self: a new set per source set). When the
+// export settings change (policy, next-hop-self) the speaker sends the
+// whole table again, as for a route refresh, instead of comparing.
 #pragma once
 
 #include <cstddef>
@@ -12,28 +21,35 @@
 
 namespace halink::bgp {
 
+// The best path an advertisement was exported from.
+struct ExportSource {
+  AttrSetRef attributes;
+  PeerId from = 0;
+  bool operator==(const ExportSource&) const = default;
+};
+
 class AdjRibOut {
 public:
   explicit AdjRibOut(PeerId peer) : peer_(peer) {}
   PeerId peer() const { return peer_; }
 
-  // Records the route as advertised; false when the peer already has exactly
-  // this route (send nothing).
-  bool announce(const Prefix& prefix, const AttrSetRef& attributes) {
+  // Records the route as advertised; false when the peer already has the
+  // route exported from this source (send nothing).
+  bool announce(const Prefix& prefix, const ExportSource& source) {
     auto [slot, inserted] = advertised_.find_or_insert(prefix);
-    if (!inserted && *slot == attributes) return false;
-    *slot = attributes;
+    if (!inserted && *slot == source) return false;
+    *slot = source;
     return true;
   }
   // False when the peer did not have the route (send no withdrawal).
   bool withdraw(const Prefix& prefix) { return advertised_.erase(prefix); }
 
-  const AttrSetRef* find(const Prefix& prefix) const { return advertised_.find(prefix); }
+  const ExportSource* find(const Prefix& prefix) const { return advertised_.find(prefix); }
   size_t size() const { return advertised_.size(); }
   size_t size(Family family) const { return advertised_.size(family); }
   template <class Visit>
   void for_each(Visit&& visit) const {
-    advertised_.for_each([&](const Prefix& p, AttrSetRef& a) { visit(p, static_cast<const AttrSetRef&>(a)); });
+    advertised_.for_each([&](const Prefix& p, ExportSource& s) { visit(p, static_cast<const ExportSource&>(s)); });
   }
   size_t index_bytes() const { return advertised_.memory_bytes(); }
   // The session went down; on the next Established everything is sent anew.
@@ -41,7 +57,7 @@ public:
 
 private:
   PeerId peer_;
-  PrefixMap<AttrSetRef> advertised_;
+  PrefixMap<ExportSource> advertised_;
 };
 
 }  // namespace halink::bgp

@@ -14,62 +14,76 @@ namespace halink::bgp {
 
 using speaker::LogLevel;
 
-// What a best path becomes towards one neighbour: the interned set (null:
-// not announced) and, when export just built it, its decoded form.
+// What a best path becomes towards one neighbour: its attributes as export
+// built them, null when not announced (policy, no next hop, not allowed).
 struct Speaker::Exported {
-  AttrSetRef set;
   std::shared_ptr<const PathAttributes> attributes;
 };
 
-// Routes waiting to be sent to one neighbour, grouped by attribute set so
-// that one UPDATE carries every prefix sharing the same attributes.
+// Routes waiting to be sent to one neighbour, grouped so that one UPDATE
+// carries every prefix leaving with the same attributes: by the best path
+// they were exported from (see AdjRibOut) and the family, and, when export
+// policy reads the prefix, by the attributes themselves.
 // Groups keep their creation order so the bytes sent do not depend on
 // where attribute sets happen to live in memory (the simulator's traces
 // must be reproducible). A prefix may sit in several groups and in the
 // withdrawals; at flush time only what matches the Adj-RIB-Out is sent.
 struct Speaker::PendingOut {
-  // The groups' attribute sets in creation order; each announcement names
-  // its group by index. Flat vectors kept from flush to flush (clear()
-  // keeps their capacity): a table load adds a group per received UPDATE,
-  // and a vector (or a map node) per group was an allocation each.
-  std::vector<AttrSetRef> groups;
-  // Per group, the attributes decoded as export built them (null: not
-  // known), so the UPDATE is encoded without decoding the set again.
-  std::vector<std::shared_ptr<const PathAttributes>> decoded;
+  struct Group {
+    ExportSource source;  // holds the set, so its address is not reused while pending
+    Family family = Family::ipv4;
+    std::shared_ptr<const PathAttributes> attributes;
+  };
+  // Flat vectors kept from flush to flush (clear() keeps their capacity): a
+  // table load adds a group per received UPDATE, and a vector (or a map
+  // node) per group was an allocation each.
+  std::vector<Group> groups;
   std::vector<std::pair<uint32_t, Prefix>> announce;
   std::vector<Prefix> withdraw;
 
-  void add(const Exported& exported, const Prefix& prefix) { announce.emplace_back(group_of(exported), prefix); }
+  void add(const ExportSource& source, const Exported& exported, const Prefix& prefix) {
+    announce.emplace_back(group_of(source, prefix.family(), exported), prefix);
+  }
   bool empty() const { return announce.empty() && withdraw.empty(); }
+  // The table is about to be exported again: what is pending of `family`
+  // (every family: nullopt) will be exported anew.
+  void drop_announcements(std::optional<Family> family) {
+    std::erase_if(announce, [&](const auto& a) { return !family || a.second.family() == *family; });
+  }
   void clear() {
     groups.clear();
-    decoded.clear();
     announce.clear();
     withdraw.clear();
     index_.clear();
   }
 
 private:
-  // A set's group, found by the set's address (the RIB's hash table).
+  // A group found by its source (the RIB's hash table); several groups share
+  // a source when export policy made different attributes of it per prefix.
   struct GroupSlot {
     const AttrSet* set = nullptr;
     uint32_t group = 0;
+    uint64_t hash = 0;
   };
   struct GroupSlotTraits {
     static bool is_empty(const GroupSlot& slot) { return slot.set == nullptr; }
     static void clear(GroupSlot& slot) { slot.set = nullptr; }
-    static uint64_t hash(const GroupSlot& slot) { return reinterpret_cast<uintptr_t>(slot.set); }
+    static uint64_t hash(const GroupSlot& slot) { return slot.hash; }
   };
   FlatTable<GroupSlot, GroupSlotTraits> index_;
 
-  uint32_t group_of(const Exported& exported) {
-    const AttrSet* set = exported.set.get();
-    auto [slot, inserted] =
-        index_.find_or_insert(reinterpret_cast<uintptr_t>(set), [&](const GroupSlot& s) { return s.set == set; });
+  uint32_t group_of(const ExportSource& source, Family family, const Exported& exported) {
+    const AttrSet* set = source.attributes.get();
+    const uint64_t hash = reinterpret_cast<uintptr_t>(set) ^ (uint64_t(source.from) << 32) ^ uint64_t(family);
+    auto same = [&](const GroupSlot& s) {
+      const Group& g = groups[s.group];
+      return s.set == set && g.source.from == source.from && g.family == family &&
+             (g.attributes == exported.attributes || *g.attributes == *exported.attributes);
+    };
+    auto [slot, inserted] = index_.find_or_insert(hash, same);
     if (inserted) {
-      *slot = GroupSlot{set, uint32_t(groups.size())};
-      groups.push_back(exported.set);
-      decoded.push_back(exported.attributes);
+      *slot = GroupSlot{set, uint32_t(groups.size()), hash};
+      groups.push_back(Group{source, family, exported.attributes});
     }
     return slot->group;
   }
@@ -245,11 +259,11 @@ void Speaker::remove_neighbor(Time now, PeerId peer) {
 void Speaker::update_policy(Time now, PeerId peer, NeighborPolicy policy) {
   Neighbor* n = find(peer);
   if (!n) return;
+  const bool export_changed = n->settings.policy.export_policy != policy.export_policy;
   n->settings.policy = std::move(policy);
   n->rfc8212_logged = false;
   reapply_import(now, *n);
-  // Re-run export against the whole Loc-RIB; Adj-RIB-Out suppresses what did not change.
-  if (n->established()) begin_table_export(*n, std::nullopt, {}, {});
+  if (export_changed && n->established()) resend_table(*n, std::nullopt, {});
   flush(now);
 }
 
@@ -257,7 +271,7 @@ void Speaker::set_next_hop_self(Time now, PeerId peer, bool next_hop_self) {
   Neighbor* n = find(peer);
   if (!n || n->settings.next_hop_self == next_hop_self) return;
   n->settings.next_hop_self = next_hop_self;
-  if (n->established()) begin_table_export(*n, std::nullopt, {}, {});
+  if (n->established()) resend_table(*n, std::nullopt, {});
   flush(now);
 }
 
@@ -364,15 +378,10 @@ void Speaker::refresh_in(Time now, PeerId peer) {
 void Speaker::refresh_out(Time now, PeerId peer) {
   Neighbor* n = find(peer);
   if (!n || !n->established()) return;
-  // Forget what was sent so every exported route is announced again; what
-  // export no longer allows is withdrawn explicitly.
-  std::vector<Prefix> sent;
-  n->rib_out.for_each([&](const Prefix& p, const AttrSetRef&) { sent.push_back(p); });
-  n->rib_out.clear();
   std::vector<AfiSafi> end_of_rib;
   for (const AfiSafi& family : n->negotiated->families)
     if (family.is_unicast()) end_of_rib.push_back(family);
-  begin_table_export(*n, std::nullopt, std::move(end_of_rib), std::move(sent));
+  resend_table(*n, std::nullopt, std::move(end_of_rib));
   flush(now);
 }
 
@@ -708,13 +717,7 @@ void Speaker::check_max_prefix(Time now, Neighbor& n, Family family) {
 void Speaker::on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refresh) {
   if (!refresh.afi_safi.is_unicast() || refresh.subtype != RouteRefresh::normal) return;
   // RFC 2918 §4: re-advertise the Adj-RIB-Out of that family.
-  Family family = refresh.afi_safi.family();
-  std::vector<Prefix> sent;
-  n.rib_out.for_each([&](const Prefix& p, const AttrSetRef&) {
-    if (p.family() == family) sent.push_back(p);
-  });
-  for (const Prefix& p : sent) n.rib_out.withdraw(p);
-  begin_table_export(n, family, {refresh.afi_safi}, std::move(sent));
+  resend_table(n, refresh.afi_safi.family(), {refresh.afi_safi});
   flush(now);
 }
 
@@ -736,8 +739,9 @@ void Speaker::export_prefix(Neighbor& to, const Prefix& prefix, const PathList* 
   if (!to.has_family(prefix.family())) return;
   const Path* best = paths ? paths->best() : nullptr;
   Exported out = best ? export_attributes(to, prefix, *best) : Exported{};
-  if (out.set) {
-    if (to.rib_out.announce(prefix, out.set)) to.pending.add(out, prefix);
+  if (out.attributes) {
+    ExportSource source{best->attributes, best->peer};
+    if (to.rib_out.announce(prefix, source)) to.pending.add(source, out, prefix);
   } else if (to.rib_out.withdraw(prefix)) {
     to.pending.withdraw.push_back(prefix);
   }
@@ -747,22 +751,37 @@ Speaker::Exported Speaker::export_attributes(Neighbor& to, const Prefix& prefix,
   const ExportMemo::Key key{best.attributes.get(), best.peer, prefix.family()};
   if (const Exported* known = to.export_memo.find(key)) return *known;
   Exported exported;
-  ExportTarget target{to.id, config_.local_as, to.ebgp(), to.local_address(prefix.family()),
-                      to.settings.next_hop_self};
-  const PeerInfo& from = peers_[best.peer];
-  if (export_allowed(from, target)) {
-    PathAttributes prepared = prepare_export(best.attributes.attributes(), from, target);
-    PolicyResult result =
-        export_route(to.settings.policy, PolicyContext{config_.local_as, to.ebgp()}, prefix, prepared);
-    if (result.accepted)
-      if (std::optional<PathAttributes> out = finish_export(
-              result.modified ? std::move(*result.modified) : std::move(prepared), from, target, prefix.family())) {
-        exported.set = attributes_.intern(*out);
-        exported.attributes = std::make_shared<const PathAttributes>(std::move(*out));
-      }
-  }
+  if (std::optional<PathAttributes> out = exported_attributes(to, prefix, best.attributes, best.peer))
+    exported.attributes = std::make_shared<const PathAttributes>(std::move(*out));
   to.export_memo.store(key, best.attributes, exported);
   return exported;
+}
+
+std::optional<PathAttributes> Speaker::exported_attributes(const Neighbor& to, const Prefix& prefix,
+                                                           const AttrSetRef& attributes, PeerId from_id) const {
+  ExportTarget target{to.id, config_.local_as, to.ebgp(), to.local_address(prefix.family()), to.settings.next_hop_self};
+  const PeerInfo& from = peers_[from_id];
+  if (!export_allowed(from, target)) return std::nullopt;
+  PathAttributes prepared = prepare_export(attributes.attributes(), from, target);
+  PolicyResult result = export_route(to.settings.policy, PolicyContext{config_.local_as, to.ebgp()}, prefix, prepared);
+  if (!result.accepted) return std::nullopt;
+  return finish_export(result.modified ? std::move(*result.modified) : std::move(prepared), from, target,
+                       prefix.family());
+}
+
+// Forgets what was sent (of `family`, or of every family) so that every
+// route export allows is announced again; what it no longer allows is
+// withdrawn at the end of the walk. The Adj-RIB-Out cannot tell which
+// advertisements a changed policy or next-hop-self alters (it records the
+// source, see adj_rib_out.h), so they are all sent.
+void Speaker::resend_table(Neighbor& n, std::optional<Family> family, std::vector<AfiSafi> end_of_rib) {
+  std::vector<Prefix> sent;
+  n.rib_out.for_each([&](const Prefix& p, const ExportSource&) {
+    if (!family || p.family() == *family) sent.push_back(p);
+  });
+  for (const Prefix& p : sent) n.rib_out.withdraw(p);
+  n.pending.drop_announcements(family);
+  begin_table_export(n, family, std::move(end_of_rib), std::move(sent));
 }
 
 void Speaker::begin_table_export(Neighbor& to, std::optional<Family> family, std::vector<AfiSafi> end_of_rib,
@@ -859,22 +878,17 @@ void Speaker::flush_neighbor(Time now, Neighbor& n) {
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   for (size_t begin = 0, end = 0; begin < announce.size(); begin = end) {
     const uint32_t group = announce[begin].first;
-    const AttrSetRef& attrs = n.pending.groups[group];
-    v4.clear();
-    v6.clear();
+    const PendingOut::Group& g = n.pending.groups[group];
+    std::vector<Prefix>& prefixes = g.family == Family::ipv4 ? v4 : v6;
+    prefixes.clear();
     for (end = begin; end < announce.size() && announce[end].first == announce[begin].first; ++end) {
       const Prefix& p = announce[end].second;
-      const AttrSetRef* current = n.rib_out.find(p);
-      if (current && *current == attrs) (p.family() == Family::ipv4 ? v4 : v6).push_back(p);
+      const ExportSource* current = n.rib_out.find(p);
+      if (current && *current == g.source) prefixes.push_back(p);
       // else changed or withdrawn since
     }
-    if (v4.empty() && v6.empty()) continue;
-    std::optional<SharedAttributes> rebuilt;
-    const PathAttributes& decoded =
-        n.pending.decoded[group] ? *n.pending.decoded[group] : rebuilt.emplace(attrs.attributes()).get();
     // false only for attributes too large for one prefix: nothing can carry them.
-    (void)append_announcement(decoded, Family::ipv4, v4, ctx, batch);
-    (void)append_announcement(decoded, Family::ipv6, v6, ctx, batch);
+    if (!prefixes.empty()) (void)append_announcement(*g.attributes, g.family, prefixes, ctx, batch);
   }
   n.pending.clear();
   if (!batch.empty()) (void)n.session.send_raw(now, std::move(batch));
@@ -979,8 +993,12 @@ std::optional<AdjRibView> Speaker::advertised_routes(PeerId peer, std::optional<
   const Neighbor* n = find(peer);
   if (!n) return std::nullopt;
   AdjRibView v;
-  n->rib_out.for_each([&](const Prefix& p, const AttrSetRef& a) {
-    if (!family || p.family() == *family) v.routes.push_back(AdjRibRouteView{p, a.attributes()});
+  // The attributes are exported again from the recorded source: export is a
+  // function of it (see adj_rib_out.h).
+  n->rib_out.for_each([&](const Prefix& p, const ExportSource& source) {
+    if (family && p.family() != *family) return;
+    if (std::optional<PathAttributes> a = exported_attributes(*n, p, source.attributes, source.from))
+      v.routes.push_back(AdjRibRouteView{p, std::move(*a)});
   });
   std::sort(v.routes.begin(), v.routes.end(), [](const auto& a, const auto& b) { return a.prefix < b.prefix; });
   return v;

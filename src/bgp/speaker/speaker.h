@@ -32,7 +32,8 @@
 //    stale paths are never handed to the FIB again.
 //  - Exporting the whole table to one neighbour (session up, export policy
 //    or next-hop-self changed, route refresh) is sliced the same way, so a
-//    session coming up next to a full table does not stall the others.
+//    session coming up next to a full table does not stall the others. A
+//    changed export sends the whole table again (adj_rib_out.h).
 //  - Max-prefix per family (warn, or tear down and optionally restart).
 #pragma once
 
@@ -231,6 +232,10 @@ private:
   void originate_networks();
   void export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths);
   Exported export_attributes(Neighbor& to, const Prefix& prefix, const Path& best);
+  // What export makes of a path of `from` with these attributes; nullopt: not announced.
+  std::optional<PathAttributes> exported_attributes(const Neighbor& to, const Prefix& prefix,
+                                                    const AttrSetRef& attributes, PeerId from) const;
+  void resend_table(Neighbor& n, std::optional<Family> family, std::vector<AfiSafi> end_of_rib);
   void begin_table_export(Neighbor& to, std::optional<Family> family, std::vector<AfiSafi> end_of_rib,
                           std::vector<Prefix> stale);
   size_t export_table_slice(Time now, Neighbor& to, size_t max_prefixes);  // prefixes walked

@@ -60,9 +60,10 @@ TEST_F(AdjRibTest, PrePolicyCopyOnlyWhenEnabled) {
 TEST_F(AdjRibTest, OutSuppressesRepeatsAndUnneededWithdrawals) {
   AdjRibOut out(3);
   EXPECT_FALSE(out.withdraw(P("2001:db8::/32")));
-  EXPECT_TRUE(out.announce(P("2001:db8::/32"), attrs(1)));
-  EXPECT_FALSE(out.announce(P("2001:db8::/32"), attrs(1)));
-  EXPECT_TRUE(out.announce(P("2001:db8::/32"), attrs(5)));
+  EXPECT_TRUE(out.announce(P("2001:db8::/32"), {attrs(1), 1}));
+  EXPECT_FALSE(out.announce(P("2001:db8::/32"), {attrs(1), 1}));
+  EXPECT_TRUE(out.announce(P("2001:db8::/32"), {attrs(1), 2}));  // same attributes from another peer
+  EXPECT_TRUE(out.announce(P("2001:db8::/32"), {attrs(5), 2}));
   EXPECT_EQ(out.size(Family::ipv6), 1u);
   EXPECT_TRUE(out.withdraw(P("2001:db8::/32")));
 }

@@ -398,3 +398,60 @@ TEST(Speaker, OneUpdatesPrefixesAreImportedPerPrefixWhenThePolicyMatchesOnThePre
     }
   }
 }
+
+// The Adj-RIB-Out records the path each advertisement came from, not the
+// attributes sent: prefixes from one path still leave in one UPDATE when
+// export policy treats them alike, a changed export policy sends the table
+// again and withdraws what it no longer allows, and `show advertised`
+// reports the attributes as exported.
+TEST(Speaker, ExportPolicyChangesOnALiveSessionResendTheTableAndWithdrawWhatItRejects) {
+  SpeakerNetwork net;
+  size_t a = net.add_node(
+      "a", router(65001, "10.0.0.1", {prefix("10.1.0.0/16"), prefix("10.3.0.0/16"), prefix("10.4.0.0/16")}));
+  size_t b = net.add_node("b", router(65002, "10.0.0.2", {}));
+  size_t c = net.add_node("c", router(65003, "10.0.0.3", {}));
+  Policy med_for_one = accept_all();
+  PolicyTerm med;
+  med.name = "med";
+  med.match.prefixes.push_back(PrefixListEntry{prefix("10.3.0.0/16"), std::nullopt, std::nullopt});
+  med.actions.set_med = 5;
+  med.actions.verdict = PolicyVerdict::accept;
+  med_for_one.terms.push_back(med);
+  size_t ab = net.connect(a, b, "169.254.21.", neighbor("b", 65002, "wg0"), neighbor("a", 65001, "wg0"));
+  size_t bc = net.connect(b, c, "169.254.22.", neighbor("c", 65003, "wg1", med_for_one), neighbor("b", 65002, "wg1"));
+  net.start();
+  net.run_for(Duration::seconds(5));
+  ASSERT_TRUE(net.established(ab));
+  ASSERT_TRUE(net.established(bc));
+  const PeerId c_at_b = net.link(bc).peer_at_a, b_at_c = net.link(bc).peer_at_b;
+  auto updates_at_c = [&] { return net.node(c).speaker->neighbor(b_at_c)->counters.received.update; };
+  // One UPDATE for 10.1 and 10.4, one for 10.3 with its MED, one End-of-RIB per family.
+  EXPECT_EQ(updates_at_c(), 4u);
+  EXPECT_EQ(net.node(c).speaker->route(prefix("10.3.0.0/16"))->paths[0].attributes.med, 5u);
+  EXPECT_FALSE(net.node(c).speaker->route(prefix("10.1.0.0/16"))->paths[0].attributes.med);
+
+  NeighborSettings rejecting_one = *net.node(b).speaker->settings(c_at_b);
+  rejecting_one.policy.export_policy = rejecting(prefix("10.3.0.0/16"));
+  net.act(b, [&](Speaker& s, Time now) { s.update_policy(now, c_at_b, rejecting_one.policy); });
+  net.run_for(Duration::milliseconds(50));
+  EXPECT_TRUE(net.established(bc));
+  EXPECT_FALSE(net.node(c).speaker->route(prefix("10.3.0.0/16")));
+  EXPECT_TRUE(net.node(c).speaker->route(prefix("10.1.0.0/16")));
+  EXPECT_TRUE(net.node(c).speaker->route(prefix("10.4.0.0/16")));
+
+  NeighborSettings prepending = *net.node(b).speaker->settings(c_at_b);
+  prepending.policy.export_policy = prepend_all(2);
+  net.act(b, [&](Speaker& s, Time now) { s.update_policy(now, c_at_b, prepending.policy); });
+  net.run_for(Duration::milliseconds(50));
+  for (const char* p : {"10.1.0.0/16", "10.3.0.0/16", "10.4.0.0/16"}) {
+    auto route = net.node(c).speaker->route(prefix(p));
+    ASSERT_TRUE(route) << p;
+    EXPECT_EQ(route->paths[0].attributes.as_path->to_string(), "65002 65002 65002 65001") << p;
+  }
+  auto advertised = net.node(b).speaker->advertised_routes(c_at_b);
+  ASSERT_TRUE(advertised);
+  ASSERT_EQ(advertised->routes.size(), 3u);
+  EXPECT_EQ(advertised->routes[1].prefix, prefix("10.3.0.0/16"));
+  EXPECT_EQ(advertised->routes[1].attributes.as_path->to_string(), "65002 65002 65002 65001");
+  EXPECT_EQ(advertised->routes[1].attributes.next_hop, net.link(bc).address_a);
+}
