@@ -33,31 +33,48 @@ public:
   explicit AdjRibOut(PeerId peer) : peer_(peer) {}
   PeerId peer() const { return peer_; }
 
-  // Records the route as advertised; false when the peer already has the
-  // route exported from this source (send nothing).
+  // Records the route as advertised, to be sent; false when the peer
+  // already has the route exported from this source (send nothing).
   bool announce(const Prefix& prefix, const ExportSource& source) {
     auto [slot, inserted] = advertised_.find_or_insert(prefix);
-    if (!inserted && *slot == source) return false;
-    *slot = source;
+    if (!inserted && slot->source == source) return false;
+    *slot = Advertised{source, true};
+    return true;
+  }
+  // Whether the prefix is to be sent as exported from `source`: the speaker
+  // queues an announcement each time announce() says so, and a prefix that
+  // changed back and forth before the queue was sent is sent once, with
+  // what the Adj-RIB-Out holds. True once per announce().
+  bool take_queued(const Prefix& prefix, const ExportSource& source) {
+    Advertised* a = advertised_.find(prefix);
+    if (!a || !a->queued || a->source != source) return false;
+    a->queued = false;
     return true;
   }
   // False when the peer did not have the route (send no withdrawal).
   bool withdraw(const Prefix& prefix) { return advertised_.erase(prefix); }
 
-  const ExportSource* find(const Prefix& prefix) const { return advertised_.find(prefix); }
+  const ExportSource* find(const Prefix& prefix) const {
+    const Advertised* a = advertised_.find(prefix);
+    return a ? &a->source : nullptr;
+  }
   size_t size() const { return advertised_.size(); }
   size_t size(Family family) const { return advertised_.size(family); }
   template <class Visit>
   void for_each(Visit&& visit) const {
-    advertised_.for_each([&](const Prefix& p, ExportSource& s) { visit(p, static_cast<const ExportSource&>(s)); });
+    advertised_.for_each([&](const Prefix& p, Advertised& a) { visit(p, static_cast<const ExportSource&>(a.source)); });
   }
   size_t index_bytes() const { return advertised_.memory_bytes(); }
   // The session went down; on the next Established everything is sent anew.
   void clear() { advertised_.clear(); }
 
 private:
+  struct Advertised {
+    ExportSource source;
+    bool queued = false;  // announced, not sent yet (fits in ExportSource's padding)
+  };
   PeerId peer_;
-  PrefixMap<ExportSource> advertised_;
+  PrefixMap<Advertised> advertised_;
 };
 
 }  // namespace halink::bgp

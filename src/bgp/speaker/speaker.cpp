@@ -106,16 +106,17 @@ struct Speaker::TableExport {
   std::vector<Prefix> stale;
 };
 
-// What the best paths of one export batch (a flush, a slice of a table
-// export) become towards one neighbour. Prefixes whose best paths share an
-// attribute set, the peer it came from and the family leave with the same
-// attributes, unless the neighbour's export policy matches on the prefix
-// itself; so prepare_export, export policy, finish_export and interning run
-// once per attribute set instead of once per prefix (a full table has
-// about 3.5 prefixes per set). A direct-mapped table of fixed size, kept
-// per neighbour: no allocation per entry or per batch, and a collision only
-// costs one more export. Entries hold the source set, so its address is not
-// reused while they live; the table is emptied when a batch ends.
+// What the best paths exported between two flushes become towards one
+// neighbour. Prefixes whose best paths share an attribute set, the peer it
+// came from and the family leave with the same attributes, unless the
+// neighbour's export policy matches on the prefix itself; so
+// prepare_export, export policy and finish_export run once per attribute
+// set instead of once per prefix (a full table has about 3.5 prefixes per
+// set). A direct-mapped table of fixed size, kept per neighbour: no
+// allocation per entry or per batch, and a collision only costs one more
+// export. Entries hold the source set, so its address is not reused while
+// they live; the table is emptied by every flush and whenever the
+// neighbour's export settings change.
 struct Speaker::ExportMemo {
   struct Key {
     const AttrSet* set = nullptr;
@@ -130,6 +131,7 @@ struct Speaker::ExportMemo {
   };
   static constexpr size_t slot_count = 1024;
 
+  bool active = false;            // begun since the last clear()
   bool by_attribute_set = false;  // false: the policy reads the prefix, no sharing
   std::vector<Entry> entries;     // slot_count long once used
   std::vector<uint16_t> used;     // slots filled in this batch
@@ -141,6 +143,7 @@ struct Speaker::ExportMemo {
   }
   void begin(const NeighborPolicy& policy) {
     clear();
+    active = true;
     by_attribute_set = !export_reads_prefix(policy);
   }
   const Exported* find(const Key& k) const {
@@ -158,6 +161,7 @@ struct Speaker::ExportMemo {
   void clear() {
     for (uint16_t slot : used) entries[slot] = Entry{};
     used.clear();
+    active = false;
   }
 };
 struct Speaker::Neighbor {
@@ -261,6 +265,7 @@ void Speaker::update_policy(Time now, PeerId peer, NeighborPolicy policy) {
   if (!n) return;
   const bool export_changed = n->settings.policy.export_policy != policy.export_policy;
   n->settings.policy = std::move(policy);
+  n->export_memo.clear();
   n->rfc8212_logged = false;
   reapply_import(now, *n);
   if (export_changed && n->established()) resend_table(*n, std::nullopt, {});
@@ -271,6 +276,7 @@ void Speaker::set_next_hop_self(Time now, PeerId peer, bool next_hop_self) {
   Neighbor* n = find(peer);
   if (!n || n->settings.next_hop_self == next_hop_self) return;
   n->settings.next_hop_self = next_hop_self;
+  n->export_memo.clear();
   if (n->established()) resend_table(*n, std::nullopt, {});
   flush(now);
 }
@@ -552,6 +558,7 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
   n.rib_in.clear_pre_policy();
   n.rib_out.clear();
   n.pending = {};
+  n.export_memo.clear();
   n.table_export.reset();
 }
 
@@ -725,7 +732,21 @@ void Speaker::on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refres
 
 void Speaker::mark_changed(const Prefix& prefix, const RouteChange& change) {
   if (change.next_hops_changed && config_.forwarding) fib_dirty_.push_back(prefix);
-  if (change.best_changed) export_dirty_.push_back(prefix);
+  if (!change.best_changed) return;
+  // Exported at once, while the prefix's entry is still in the cache:
+  // collecting the prefixes to sort, deduplicate and look up again at flush
+  // time was a fifth of a full-table load. A prefix exported twice before
+  // the flush is sent once (AdjRibOut::take_queued).
+  const PathList* paths = nullptr;
+  bool looked_up = false;
+  for (auto& [id, n] : neighbors_) {
+    if (!n->established()) continue;
+    if (!looked_up) {
+      paths = loc_rib_.find(prefix);
+      looked_up = true;
+    }
+    export_prefix(*n, prefix, paths);
+  }
 }
 
 fib::NextHop Speaker::fib_next_hop(const NextHop& hop) const {
@@ -748,6 +769,7 @@ void Speaker::export_prefix(Neighbor& to, const Prefix& prefix, const PathList* 
 }
 
 Speaker::Exported Speaker::export_attributes(Neighbor& to, const Prefix& prefix, const Path& best) {
+  if (!to.export_memo.active) to.export_memo.begin(to.settings.policy);
   const ExportMemo::Key key{best.attributes.get(), best.peer, prefix.family()};
   if (const Exported* known = to.export_memo.find(key)) return *known;
   Exported exported;
@@ -809,10 +831,8 @@ size_t Speaker::export_table_slice(Time now, Neighbor& to, size_t max_prefixes) 
   }
   TableExport& walk = *to.table_export;
   const size_t begin = walk.next, end = std::min(walk.prefixes.size(), walk.next + max_prefixes);
-  to.export_memo.begin(to.settings.policy);
   for (; walk.next < end; ++walk.next)
     export_prefix(to, walk.prefixes[walk.next], loc_rib_.find(walk.prefixes[walk.next]));
-  to.export_memo.clear();
   if (walk.next < walk.prefixes.size()) return end - begin;
   for (const Prefix& p : walk.stale)
     if (!to.rib_out.find(p)) to.pending.withdraw.push_back(p);
@@ -838,19 +858,10 @@ void Speaker::flush(Time now) {
     fib_dirty_.clear();
     actions_.push_back(std::move(changes));
   }
-  if (!export_dirty_.empty()) {
-    std::sort(export_dirty_.begin(), export_dirty_.end());
-    export_dirty_.erase(std::unique(export_dirty_.begin(), export_dirty_.end()), export_dirty_.end());
-    for (auto& [id, n] : neighbors_) {
-      if (!n->established()) continue;
-      n->export_memo.begin(n->settings.policy);
-      for (const Prefix& p : export_dirty_) export_prefix(*n, p, loc_rib_.find(p));
-      n->export_memo.clear();
-    }
-    export_dirty_.clear();
-  }
-  for (auto& [id, n] : neighbors_)
+  for (auto& [id, n] : neighbors_) {
+    n->export_memo.clear();
     if (!n->pending.empty()) flush_neighbor(now, *n);
+  }
 }
 
 void Speaker::flush_neighbor(Time now, Neighbor& n) {
@@ -883,9 +894,8 @@ void Speaker::flush_neighbor(Time now, Neighbor& n) {
     prefixes.clear();
     for (end = begin; end < announce.size() && announce[end].first == announce[begin].first; ++end) {
       const Prefix& p = announce[end].second;
-      const ExportSource* current = n.rib_out.find(p);
-      if (current && *current == g.source) prefixes.push_back(p);
-      // else changed or withdrawn since
+      if (n.rib_out.take_queued(p, g.source)) prefixes.push_back(p);
+      // else changed or withdrawn since, or already in an earlier group of this flush
     }
     // false only for attributes too large for one prefix: nothing can carry them.
     if (!prefixes.empty()) (void)append_announcement(*g.attributes, g.family, prefixes, ctx, batch);

@@ -254,9 +254,8 @@ private:
   std::map<PeerId, std::unique_ptr<Neighbor>> neighbors_;
   PeerId next_peer_id_ = 1;  // 0 is the local (originating) pseudo-peer
   std::vector<Prefix> originated_;
-  // Prefixes whose forwarding or best path changed during the current input.
+  // Prefixes whose forwarding changed during the current input.
   std::vector<Prefix> fib_dirty_;
-  std::vector<Prefix> export_dirty_;
   std::vector<SpeakerAction> actions_;
 };
 
