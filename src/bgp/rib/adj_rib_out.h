@@ -58,6 +58,8 @@ public:
     const Advertised* a = advertised_.find(prefix);
     return a ? &a->source : nullptr;
   }
+  // Hint that `prefix` is looked up soon (see FlatTable::prefetch).
+  void prefetch(const Prefix& prefix) const { advertised_.prefetch(prefix); }
   size_t size() const { return advertised_.size(); }
   size_t size(Family family) const { return advertised_.size(family); }
   template <class Visit>

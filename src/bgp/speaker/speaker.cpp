@@ -212,6 +212,8 @@ int family_index(Family f) { return f == Family::ipv4 ? 0 : 1; }
 constexpr size_t withdrawal_turn = 1024;
 // The same for exporting the table to a neighbour that came up.
 constexpr size_t table_export_turn = 1024;
+// How many prefixes ahead prefetch_route() asks for.
+constexpr size_t prefetch_distance = 4;
 }  // namespace
 
 Speaker::Speaker(SpeakerConfig config, RandomSource random)
@@ -643,7 +645,19 @@ void Speaker::on_update(Time now, Neighbor& n, session::ReceivedUpdate& received
 }
 
 void Speaker::withdraw_nlri(Neighbor& n, const NlriList& nlri) {
-  for (const Prefix& p : nlri.prefixes) withdraw_path(n, p);
+  const std::vector<Prefix>& prefixes = nlri.prefixes;
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    if (i + prefetch_distance < prefixes.size()) prefetch_route(prefixes[i + prefetch_distance]);
+    withdraw_path(n, prefixes[i]);
+  }
+}
+
+// In a full table every prefix's Loc-RIB and Adj-RIB-Out entries are cache
+// misses; asking for those of a prefix a few ahead overlaps them.
+void Speaker::prefetch_route(const Prefix& prefix) const {
+  decision_.prefetch(prefix);
+  for (auto& [id, n] : neighbors_)
+    if (n->established()) n->rib_out.prefetch(prefix);
 }
 
 void Speaker::withdraw_path(Neighbor& n, const Prefix& prefix) {
@@ -667,7 +681,11 @@ void Speaker::import_nlri(Neighbor& n, const NlriList& nlri, const AttrSetRef& r
   std::optional<AttrSetRef> verdict_for_all;
   if (usable && !import_depends_on_prefix(n.settings.policy))
     verdict_for_all = imported_attributes(n, nlri.prefixes.front(), received);
-  for (const Prefix& prefix : nlri.prefixes) {
+  const std::vector<Prefix>& prefixes = nlri.prefixes;
+  for (size_t i = 0; i < prefetch_distance && i < prefixes.size(); ++i) prefetch_route(prefixes[i]);
+  for (size_t i = 0; i < prefixes.size(); ++i) {
+    if (i + prefetch_distance < prefixes.size()) prefetch_route(prefixes[i + prefetch_distance]);
+    const Prefix& prefix = prefixes[i];
     n.rib_in.update_pre_policy(prefix, received);
     AttrSetRef accepted;
     if (usable) accepted = verdict_for_all ? *verdict_for_all : imported_attributes(n, prefix, received);

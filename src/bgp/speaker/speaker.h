@@ -224,6 +224,7 @@ private:
   // The attributes the import policy makes of a received path; null when rejected.
   AttrSetRef imported_attributes(Neighbor& n, const Prefix& prefix, const AttrSetRef& received);
   void withdraw_path(Neighbor& n, const Prefix& prefix);
+  void prefetch_route(const Prefix& prefix) const;
   void withdraw_all_from(Neighbor& n);
   bool withdraw_slice(Neighbor& n, size_t max_prefixes);  // true when none is left
   void check_max_prefix(Time now, Neighbor& n, Family family);
