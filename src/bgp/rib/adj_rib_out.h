@@ -37,8 +37,8 @@ public:
   // already has the route exported from this source (send nothing).
   bool announce(const Prefix& prefix, const ExportSource& source) {
     auto [slot, inserted] = advertised_.find_or_insert(prefix);
-    if (!inserted && slot->source == source) return false;
-    *slot = Advertised{source, true};
+    if (!inserted && slot->is(source)) return false;
+    *slot = Advertised{source.attributes, source.from, true};
     return true;
   }
   // Whether the prefix is to be sent as exported from `source`: the speaker
@@ -47,34 +47,37 @@ public:
   // what the Adj-RIB-Out holds. True once per announce().
   bool take_queued(const Prefix& prefix, const ExportSource& source) {
     Advertised* a = advertised_.find(prefix);
-    if (!a || !a->queued || a->source != source) return false;
+    if (!a || !a->queued || !a->is(source)) return false;
     a->queued = false;
     return true;
   }
   // False when the peer did not have the route (send no withdrawal).
   bool withdraw(const Prefix& prefix) { return advertised_.erase(prefix); }
 
-  const ExportSource* find(const Prefix& prefix) const {
-    const Advertised* a = advertised_.find(prefix);
-    return a ? &a->source : nullptr;
-  }
+  bool contains(const Prefix& prefix) const { return advertised_.find(prefix) != nullptr; }
   // Hint that `prefix` is looked up soon (see FlatTable::prefetch).
   void prefetch(const Prefix& prefix) const { advertised_.prefetch(prefix); }
   size_t size() const { return advertised_.size(); }
   size_t size(Family family) const { return advertised_.size(family); }
+  // visit(const Prefix&, const AttrSetRef& attributes, PeerId from): the source of each route.
   template <class Visit>
   void for_each(Visit&& visit) const {
-    advertised_.for_each([&](const Prefix& p, Advertised& a) { visit(p, static_cast<const ExportSource&>(a.source)); });
+    advertised_.for_each([&](const Prefix& p, const Advertised& a) { visit(p, a.attributes, a.from); });
   }
   size_t index_bytes() const { return advertised_.memory_bytes(); }
   // The session went down; on the next Established everything is sent anew.
   void clear() { advertised_.clear(); }
 
 private:
+  // ExportSource's fields and the flag side by side: 16 bytes, where an
+  // ExportSource member plus the flag would pad to 24 (8 MB in a full table).
   struct Advertised {
-    ExportSource source;
-    bool queued = false;  // announced, not sent yet (fits in ExportSource's padding)
+    AttrSetRef attributes;
+    PeerId from = 0;
+    bool queued = false;  // announced, not sent yet
+    bool is(const ExportSource& s) const { return from == s.from && attributes == s.attributes; }
   };
+  static_assert(sizeof(Advertised) == 16);
   PeerId peer_;
   PrefixMap<Advertised> advertised_;
 };
