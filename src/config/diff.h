@@ -27,7 +27,7 @@ struct NeighborChange {
   // through the new import policy again (RFC 7313-style soft reconfiguration).
   bool reevaluate_import = false;
   // export policy, next_hop_self: run the Loc-RIB through the export rules
-  // again and send the difference.
+  // again and send the table again.
   bool reevaluate_export = false;
   bool bfd_changed = false;       // start, stop or reconfigure (RFC 5880 §6.8.3 Poll) the BFD session
   bool shutdown_changed = false;  // administratively disabled or enabled

@@ -111,6 +111,12 @@ OpenMessage build_open(const SessionConfig& config) {
   return open;
 }
 
+Duration keepalive_interval(Duration hold_time, std::optional<Duration> configured) {
+  if (hold_time.is_zero()) return Duration::zero();
+  const Duration third = hold_time / 3;
+  return configured && *configured > Duration::zero() ? std::min(*configured, third) : third;
+}
+
 std::variant<Negotiated, OpenRejection> negotiate(const SessionConfig& config, const OpenMessage& sent,
                                                   const OpenMessage& received) {
   // RFC 4271 §6.2, in its order: version, peer AS, hold time, identifier, parameters.
@@ -173,11 +179,7 @@ std::variant<Negotiated, OpenRejection> negotiate(const SessionConfig& config, c
   n.remote_as = peer_as;
   n.remote_id = received.bgp_identifier;
   n.hold_time = std::min(Duration::seconds(sent.hold_time), peer_hold);
-  if (!n.hold_time.is_zero()) {
-    n.keepalive_time = n.hold_time / 3;
-    if (config.keepalive && *config.keepalive > Duration::zero())
-      n.keepalive_time = std::min(*config.keepalive, n.keepalive_time);
-  }
+  n.keepalive_time = keepalive_interval(n.hold_time, config.keepalive);
   const Capabilities& ours = sent.capabilities;
   const Capabilities& theirs = received.capabilities;
   std::vector<AfiSafi> peer_families = announced_families(theirs);

@@ -48,6 +48,11 @@ struct OpenRejection {
   std::string reason;
 };
 
+// The keepalive interval for a negotiated hold time: a third of it (RFC
+// 4271 §10), or the configured interval when that is shorter; zero when the
+// hold time is zero.
+Duration keepalive_interval(Duration hold_time, std::optional<Duration> configured);
+
 // Our OPEN for `config` (RFC 4271 §4.2; My AS is AS_TRANS when the local AS
 // needs 4 octets, RFC 6793 §4.1).
 OpenMessage build_open(const SessionConfig& config);

@@ -283,6 +283,18 @@ void Speaker::set_next_hop_self(Time now, PeerId peer, bool next_hop_self) {
   flush(now);
 }
 
+void Speaker::update_session_settings(Time now, PeerId peer, bool passive, Duration connect_retry,
+                                      std::optional<Duration> keepalive) {
+  Neighbor* n = find(peer);
+  if (!n) return;
+  n->settings.session.passive = passive;
+  n->settings.session.connect_retry = connect_retry;
+  n->settings.session.keepalive = keepalive;
+  n->session.update_live_settings(now, passive, connect_retry, keepalive);
+  if (n->negotiated) n->negotiated->keepalive_time = keepalive_interval(n->negotiated->hold_time, keepalive);
+  drain_session(now, *n);
+}
+
 void Speaker::set_networks(Time now, std::vector<Prefix> networks) {
   for (const Prefix& p : originated_) {
     if (std::find(networks.begin(), networks.end(), p) == networks.end()) mark_changed(p, decision_.withdraw(p, local_peer));

@@ -206,6 +206,35 @@ TEST_F(SessionFsm, KeepalivesFollowTheNegotiatedIntervalAndUpdatesPostponeThem) 
   EXPECT_EQ(s->next_deadline(), now + Duration::seconds(10));
 }
 
+// A configuration reload changing keepalive, connect_retry or passive
+// takes effect on the running session, without a reset.
+TEST_F(SessionFsm, LiveSettingsApplyToTheRunningSession) {
+  to_established(30);
+  ASSERT_EQ(s->next_deadline(), now + Duration::seconds(10));
+  s->update_live_settings(now, false, Duration::seconds(7), Duration::seconds(4));
+  drain();
+  EXPECT_EQ(s->state(), SessionState::established);
+  EXPECT_EQ(s->next_deadline(), now + Duration::seconds(4));
+  EXPECT_EQ(s->negotiated()->keepalive_time, Duration::seconds(4));
+  // Longer than a third of the hold time: capped at it (RFC 4271 §10).
+  s->update_live_settings(now, false, Duration::seconds(7), Duration::seconds(20));
+  EXPECT_EQ(s->negotiated()->keepalive_time, Duration::seconds(10));
+  EXPECT_TRUE(all_of<session::Close>(drain()).empty());
+}
+
+TEST_F(SessionFsm, APassiveSessionMadeActiveConnectsAtOnce) {
+  config.passive = true;
+  make().start(now);
+  drain();
+  EXPECT_TRUE(actions.empty());
+  now = at_seconds(3);
+  s->update_live_settings(now, false, Duration::seconds(7), std::nullopt);
+  drain();
+  ASSERT_TRUE(only<session::Connect>(actions).has_value());
+  EXPECT_EQ(s->state(), SessionState::connect);
+  EXPECT_EQ(s->next_deadline(), at_seconds(10));  // the new connect_retry
+}
+
 TEST_F(SessionFsm, AnyMessageRestartsTheHoldTimerInEstablished) {
   ConnectionId id = to_established(9);
   Time hold_deadline = now + Duration::seconds(9);
