@@ -21,6 +21,13 @@ constexpr Duration hold_time = Duration::seconds(30);
 // system exists to shorten; 5 s (with the jitter of §10) is cheap.
 constexpr Duration connect_retry = Duration::seconds(5);
 
+// After a session failure halinkd waits 1 s before connecting again,
+// doubling with every failure until the session has stayed up 60 s, so a
+// flapping tunnel cannot cause a reset storm. The wait stops growing at
+// 120 s, the ConnectRetry time RFC 4271 §10 suggests; lower it where a
+// quick return of every tunnel matters more than damping a flapping one.
+constexpr Duration idle_hold_max = Duration::seconds(120);
+
 // BFD is off unless configured. `bfd: true` means 300 ms x 3 (FRR's and
 // many vendors' defaults): 900 ms detection without tuning.
 constexpr Duration bfd_interval = Duration::milliseconds(300);

@@ -53,6 +53,7 @@ NeighborChange compare(const Neighbor& a, const Neighbor& b, bool identity_chang
   note(a.shutdown != b.shutdown, "shutdown", change.shutdown_changed);
   note(a.passive != b.passive, "passive", change.live_changed);
   note(a.connect_retry != b.connect_retry, "connect_retry", change.live_changed);
+  note(a.idle_hold_max != b.idle_hold_max, "idle_hold_max", change.live_changed);
   note(a.keepalive != b.keepalive, "keepalive", change.live_changed);
   note(a.description != b.description, "description", change.live_changed);
   change.kind = change.changed_keys.empty() ? NeighborChangeKind::unchanged : NeighborChangeKind::changed;

@@ -7,11 +7,31 @@
 namespace halink::config {
 
 const std::vector<std::string>& neighbor_keys() {
-  static const std::vector<std::string> keys = {
-      "name", "description", "address", "remote_as", "port", "tunnel", "interface", "update_source",
-      "passive", "shutdown", "ebgp_multihop", "ttl_security", "password_file", "hold_time", "keepalive",
-      "connect_retry", "families", "bfd", "import", "export", "max_prefix", "honor_graceful_shutdown",
-      "soft_reconfiguration_inbound", "next_hop_self"};
+  static const std::vector<std::string> keys = {"name",
+                                                "description",
+                                                "address",
+                                                "remote_as",
+                                                "port",
+                                                "tunnel",
+                                                "interface",
+                                                "update_source",
+                                                "passive",
+                                                "shutdown",
+                                                "ebgp_multihop",
+                                                "ttl_security",
+                                                "password_file",
+                                                "hold_time",
+                                                "keepalive",
+                                                "connect_retry",
+                                                "idle_hold_max",
+                                                "families",
+                                                "bfd",
+                                                "import",
+                                                "export",
+                                                "max_prefix",
+                                                "honor_graceful_shutdown",
+                                                "soft_reconfiguration_inbound",
+                                                "next_hop_self"};
   return keys;
 }
 
@@ -309,6 +329,9 @@ std::optional<Neighbor> read_neighbor(ErrorSink& sink, const Located& where, con
   }
   if (auto v = keys.get("connect_retry")) {
     if (auto retry = read_seconds(sink, *v, 1, 65535)) n.connect_retry = *retry;
+  }
+  if (auto v = keys.get("idle_hold_max")) {
+    if (auto cap = read_seconds(sink, *v, 1, 3600)) n.idle_hold_max = *cap;
   }
 
   if (auto v = keys.get("families")) {

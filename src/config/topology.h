@@ -97,6 +97,7 @@ struct Neighbor {
   Duration hold_time = defaults::hold_time;  // zero: no keepalives, no hold timer
   Duration keepalive = defaults::hold_time / 3;
   Duration connect_retry = defaults::connect_retry;
+  Duration idle_hold_max = defaults::idle_hold_max;  // the back-off's cap after repeated failures
   std::vector<BgpFamily> families;
   std::optional<BfdSettings> bfd;  // nullopt: BFD off
   bgp::NeighborPolicy policy;      // import/export policy and max-prefix

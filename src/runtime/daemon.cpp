@@ -348,7 +348,7 @@ Status Daemon::reload() {
         if (change.reevaluate_import || change.reevaluate_export) speaker_->update_policy(loop_.now(), id, now->policy);
         if (change.reevaluate_export) speaker_->set_next_hop_self(loop_.now(), id, now->next_hop_self);
         if (change.live_changed)
-          speaker_->update_session_settings(loop_.now(), id, now->passive, now->connect_retry, now->keepalive);
+          speaker_->update_session_settings(loop_.now(), id, bgp::neighbor_settings_from(config_, *now).session);
         if (change.shutdown_changed) {
           if (now->shutdown)
             speaker_->shutdown_neighbor(loop_.now(), id, "shut down by configuration");

@@ -172,8 +172,10 @@ std::string render_neighbor_detail(const nlohmann::json& n) {
   if (n["remote_id"].is_string()) out += "  Remote router id " + n["remote_id"].get<std::string>() + "\n";
   const nlohmann::json& configured = n["timers"]["configured"];
   out += "  Timers configured: hold " + seconds_text(configured, "hold_time_seconds") + ", keepalive " +
-         (configured["keepalive_seconds"].is_null() ? std::string("hold/3") : seconds_text(configured, "keepalive_seconds")) +
-         ", connect retry " + seconds_text(configured, "connect_retry_seconds") + "\n";
+         (configured["keepalive_seconds"].is_null() ? std::string("hold/3")
+                                                    : seconds_text(configured, "keepalive_seconds")) +
+         ", connect retry " + seconds_text(configured, "connect_retry_seconds") + ", idle hold max " +
+         seconds_text(configured, "idle_hold_max_seconds") + "\n";
   const nlohmann::json& negotiated = n["timers"]["negotiated"];
   if (negotiated.is_object())
     out += "  Timers negotiated: hold " + seconds_text(negotiated, "hold_time_seconds") + ", keepalive " +

@@ -148,7 +148,8 @@ nlohmann::json to_json(const bgp::NeighborView& n, const bgp::NeighborSettings& 
        {{"configured",
          {{"hold_time_seconds", config.hold_time.s()},
           {"keepalive_seconds", config.keepalive ? nlohmann::json(config.keepalive->s()) : nlohmann::json()},
-          {"connect_retry_seconds", config.connect_retry.s()}}},
+          {"connect_retry_seconds", config.connect_retry.s()},
+          {"idle_hold_max_seconds", config.idle_hold.maximum.s()}}},
         {"negotiated", n.negotiated ? nlohmann::json{{"hold_time_seconds", n.negotiated->hold_time.s()},
                                                      {"keepalive_seconds", n.negotiated->keepalive_time.s()}}
                                     : nlohmann::json()}}},

@@ -99,6 +99,15 @@ TEST(ConfigDiff, BfdChangeReconfiguresBfdOnly) {
   EXPECT_EQ(diff.describe(), std::vector<std::string>{"neighbor g1: changed (bfd): BFD reconfigured"});
 }
 
+TEST(ConfigDiff, IdleHoldCapAppliesLive) {
+  RouterDiff diff =
+      diff_router(load(base), load(edit("keepalive: 3\n", "keepalive: 3\n    idle_hold_max: 10\n", "name: g2")));
+  const NeighborChange* g2 = diff.find("g2");
+  EXPECT_TRUE(g2->live_changed);
+  EXPECT_FALSE(g2->reset_session);
+  EXPECT_EQ(g2->changed_keys, (std::vector<std::string>{"idle_hold_max"}));
+}
+
 TEST(ConfigDiff, KeepaliveAndPassiveApplyLive) {
   RouterDiff diff = diff_router(load(base), load(edit("keepalive: 3\n", "keepalive: 2\n    passive: true\n", "name: g2")));
   const NeighborChange* g2 = diff.find("g2");

@@ -130,6 +130,7 @@ TEST(ConfigDefaults, UnsetKeysTakeTheDocumentedDefaults) {
   EXPECT_EQ(n.hold_time, Duration::seconds(30));
   EXPECT_EQ(n.keepalive, Duration::seconds(10));
   EXPECT_EQ(n.connect_retry, Duration::seconds(5));
+  EXPECT_EQ(n.idle_hold_max, Duration::seconds(120));
   EXPECT_EQ(n.port, 179);
   EXPECT_FALSE(n.bfd.has_value());
   EXPECT_FALSE(n.passive);
@@ -190,6 +191,7 @@ neighbors:
     hold_time: 12
     keepalive: 4
     connect_retry: 7
+    idle_hold_max: 15
     families: [ipv4]
     bfd: {interval_ms: 50, multiplier: 5, multihop: true, auth: {type: meticulous-keyed-sha1, key_id: 7, key_file: /etc/bfd.key}}
     import: backup
@@ -219,6 +221,7 @@ neighbors:
   EXPECT_EQ(n.hold_time, Duration::seconds(12));
   EXPECT_EQ(n.keepalive, Duration::seconds(4));
   EXPECT_EQ(n.connect_retry, Duration::seconds(7));
+  EXPECT_EQ(n.idle_hold_max, Duration::seconds(15));
   ASSERT_TRUE(n.bfd && n.bfd->auth);
   EXPECT_EQ(n.bfd->interval, Duration::milliseconds(50));
   EXPECT_EQ(n.bfd->multiplier, 5);

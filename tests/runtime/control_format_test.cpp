@@ -131,12 +131,12 @@ TEST(ControlFormat, NeighborDetailTextReadsLikeShowBgpNeighbor) {
       << text;
   for (const char* line :
        {"  State Established for 1m40s, up 1m00s; established 2 times, 1 flaps\n",
-        "  Timers configured: hold 9s, keepalive hold/3, connect retry 5s\n",
+        "  Timers configured: hold 9s, keepalive hold/3, connect retry 5s, idle hold max 120s\n",
         "  Timers negotiated: hold 9s, keepalive 3s\n",
         "  Capabilities negotiated: families ipv4, ipv6; 4-octet AS; route refresh; extended message; "
         "add-path ipv4 send\n",
-        "  Last error: hold timer expired: nothing received for 9s (1m05s ago)\n", "    NOTIFICATION sent: ",
-        "  Messages  OPEN  UPDATE  NOTIFICATION  KEEPALIVE  ROUTE-REFRESH  other  total\n",
+        "  Last error: hold timer expired: nothing received for 9s (1m05s ago)\n",
+        "    NOTIFICATION sent: ", "  Messages  OPEN  UPDATE  NOTIFICATION  KEEPALIVE  ROUTE-REFRESH  other  total\n",
         "  received  1     4       0             7          0              0      12\n",
         "  Prefixes ipv4: - received, 12 accepted, 3 advertised\n",
         "  Max-prefix ipv4: 1000 (warn at 80%, restart after 60s); ipv6: none\n",

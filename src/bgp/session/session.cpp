@@ -286,21 +286,24 @@ void Session::max_prefix_exceeded(Time now, AfiSafi family, uint32_t limit, std:
                restart_after ? Afterwards::restart_later : Afterwards::stay_idle, restart_after);
 }
 
-void Session::update_live_settings(Time now, bool passive, Duration connect_retry, std::optional<Duration> keepalive) {
+void Session::update_live_settings(Time now, const SessionConfig& fresh) {
   StateWatch watch(*this, now);
-  config_.passive = passive;
-  config_.connect_retry = connect_retry;
-  config_.keepalive = keepalive;
+  config_.passive = fresh.passive;
+  config_.connect_retry = fresh.connect_retry;
+  config_.keepalive = fresh.keepalive;
+  config_.idle_hold = fresh.idle_hold;
   for (std::optional<Connection>* slot : {&outgoing_, &incoming_}) {
     if (!*slot || !(*slot)->negotiated) continue;
     Negotiated& n = *(*slot)->negotiated;
-    n.keepalive_time = keepalive_interval(n.hold_time, keepalive);
+    n.keepalive_time = keepalive_interval(n.hold_time, fresh.keepalive);
     restart_keepalive_timer(now, **slot);
   }
-  if (negotiated_) negotiated_->keepalive_time = keepalive_interval(negotiated_->hold_time, keepalive);
-  const bool waiting =
-      outgoing_ || incoming_ || connect_retry_deadline_ != Time::never() || idle_hold_deadline_ != Time::never();
-  if (started_ && !passive && !waiting) open_outgoing(now);
+  if (negotiated_) negotiated_->keepalive_time = keepalive_interval(negotiated_->hold_time, fresh.keepalive);
+  // A lowered cap shortens a wait already running.
+  if (!idle_hold_deadline_.is_never())
+    idle_hold_deadline_ = std::min(idle_hold_deadline_, now + fresh.idle_hold.maximum);
+  const bool waiting = outgoing_ || incoming_ || !connect_retry_deadline_.is_never() || !idle_hold_deadline_.is_never();
+  if (started_ && !fresh.passive && !waiting) open_outgoing(now);
 }
 
 // ---- Transport events ----------------------------------------------------

@@ -154,11 +154,12 @@ public:
   // Idle until start() when unset.
   void max_prefix_exceeded(Time now, AfiSafi family, uint32_t limit, std::optional<Duration> restart_after);
   // A configuration reload changed settings that need no new connection
-  // (passive, connect_retry, keepalive): they apply at once. A new keepalive
-  // interval restarts the keepalive timer of a session up (the interval is
-  // local, RFC 4271 §10); a session no longer passive connects now unless
-  // an attempt or the idle hold is pending.
-  void update_live_settings(Time now, bool passive, Duration connect_retry, std::optional<Duration> keepalive);
+  // (passive, connect_retry, keepalive, idle_hold): those of `fresh` apply at once.
+  // A new keepalive interval restarts the keepalive timer of a session up
+  // (the interval is local, RFC 4271 §10); a lowered idle hold cap shortens
+  // a wait in progress; a session no longer passive connects now unless an
+  // attempt or the idle hold is pending.
+  void update_live_settings(Time now, const SessionConfig& fresh);
 
   // ---- Transport events.
   // The caller accepted a TCP connection from the peer's address; returns

@@ -27,6 +27,7 @@ NeighborSettings neighbor_settings_from(const config::RouterConfig& router, cons
   s.session.hold_time = neighbor.hold_time;
   s.session.keepalive = neighbor.keepalive;
   s.session.connect_retry = neighbor.connect_retry;
+  s.session.idle_hold.maximum = neighbor.idle_hold_max;
   s.session.passive = neighbor.passive;
   s.session.families.clear();
   for (config::BgpFamily f : neighbor.families)

@@ -283,15 +283,16 @@ void Speaker::set_next_hop_self(Time now, PeerId peer, bool next_hop_self) {
   flush(now);
 }
 
-void Speaker::update_session_settings(Time now, PeerId peer, bool passive, Duration connect_retry,
-                                      std::optional<Duration> keepalive) {
+void Speaker::update_session_settings(Time now, PeerId peer, const SessionConfig& fresh) {
   Neighbor* n = find(peer);
   if (!n) return;
-  n->settings.session.passive = passive;
-  n->settings.session.connect_retry = connect_retry;
-  n->settings.session.keepalive = keepalive;
-  n->session.update_live_settings(now, passive, connect_retry, keepalive);
-  if (n->negotiated) n->negotiated->keepalive_time = keepalive_interval(n->negotiated->hold_time, keepalive);
+  SessionConfig& session = n->settings.session;
+  session.passive = fresh.passive;
+  session.connect_retry = fresh.connect_retry;
+  session.keepalive = fresh.keepalive;
+  session.idle_hold = fresh.idle_hold;
+  n->session.update_live_settings(now, fresh);
+  if (n->negotiated) n->negotiated->keepalive_time = keepalive_interval(n->negotiated->hold_time, fresh.keepalive);
   drain_session(now, *n);
 }
 

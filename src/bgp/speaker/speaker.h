@@ -138,10 +138,9 @@ public:
   void update_policy(Time now, PeerId peer, NeighborPolicy policy);
   // next_hop_self switched on or off: exports re-run, the session stays up.
   void set_next_hop_self(Time now, PeerId peer, bool next_hop_self);
-  // passive, connect_retry or keepalive changed: applied to the running
-  // session (Session::update_live_settings), no reset.
-  void update_session_settings(Time now, PeerId peer, bool passive, Duration connect_retry,
-                               std::optional<Duration> keepalive);
+  // passive, connect_retry, keepalive or the idle hold changed: those of
+  // `fresh` apply to the running session (Session::update_live_settings), no reset.
+  void update_session_settings(Time now, PeerId peer, const SessionConfig& fresh);
   void set_networks(Time now, std::vector<Prefix> networks);
   std::optional<PeerId> find_neighbor(const std::string& name) const;
   const NeighborSettings* settings(PeerId peer) const;

@@ -122,7 +122,7 @@ Status RouterNode::reload(Time now, const config::RouterConfig& fresh) {
     if (change->reevaluate_import || change->reevaluate_export) speaker_->update_policy(now, old->peer, n.policy);
     if (change->reevaluate_export) speaker_->set_next_hop_self(now, old->peer, n.next_hop_self);
     if (change->live_changed)
-      speaker_->update_session_settings(now, old->peer, n.passive, n.connect_retry, n.keepalive);
+      speaker_->update_session_settings(now, old->peer, bgp::neighbor_settings_from(config_, n).session);
     if (change->shutdown_changed) {
       if (n.shutdown)
         speaker_->shutdown_neighbor(now, old->peer, "shut down by configuration");

@@ -211,13 +211,16 @@ TEST_F(SessionFsm, KeepalivesFollowTheNegotiatedIntervalAndUpdatesPostponeThem) 
 TEST_F(SessionFsm, LiveSettingsApplyToTheRunningSession) {
   to_established(30);
   ASSERT_EQ(s->next_deadline(), now + Duration::seconds(10));
-  s->update_live_settings(now, false, Duration::seconds(7), Duration::seconds(4));
+  config.connect_retry = Duration::seconds(7);
+  config.keepalive = Duration::seconds(4);
+  s->update_live_settings(now, config);
   drain();
   EXPECT_EQ(s->state(), SessionState::established);
   EXPECT_EQ(s->next_deadline(), now + Duration::seconds(4));
   EXPECT_EQ(s->negotiated()->keepalive_time, Duration::seconds(4));
   // Longer than a third of the hold time: capped at it (RFC 4271 §10).
-  s->update_live_settings(now, false, Duration::seconds(7), Duration::seconds(20));
+  config.keepalive = Duration::seconds(20);
+  s->update_live_settings(now, config);
   EXPECT_EQ(s->negotiated()->keepalive_time, Duration::seconds(10));
   EXPECT_TRUE(all_of<session::Close>(drain()).empty());
 }
@@ -228,7 +231,9 @@ TEST_F(SessionFsm, APassiveSessionMadeActiveConnectsAtOnce) {
   drain();
   EXPECT_TRUE(actions.empty());
   now = at_seconds(3);
-  s->update_live_settings(now, false, Duration::seconds(7), std::nullopt);
+  config.passive = false;
+  config.connect_retry = Duration::seconds(7);
+  s->update_live_settings(now, config);
   drain();
   ASSERT_TRUE(only<session::Connect>(actions).has_value());
   EXPECT_EQ(s->state(), SessionState::connect);
@@ -681,6 +686,21 @@ TEST_F(SessionFsm, BackOffSequence) {
     s->on_timer(now);
   }
   EXPECT_EQ(waits_ms, (std::vector<int64_t>{1000, 2000, 4000, 8000, 10000, 10000}));
+}
+
+// An operator who lowers idle_hold_max by reload does not wait out the old cap.
+TEST_F(SessionFsm, ALoweredIdleHoldCapShortensTheWaitInProgress) {
+  config.idle_hold = IdleHoldBackoff{Duration::seconds(100), Duration::seconds(100), Duration::seconds(60)};
+  ConnectionId id = to_open_sent();
+  s->on_closed(now, id);
+  drain();
+  ASSERT_EQ(s->idle_hold_until(), now + Duration::seconds(100));
+  now = now + Duration::seconds(1);
+  config.idle_hold.maximum = Duration::seconds(5);
+  s->update_live_settings(now, config);
+  EXPECT_EQ(s->idle_hold_until(), now + Duration::seconds(5));
+  advance_to(now + Duration::seconds(5));
+  EXPECT_TRUE(only<session::Connect>(actions).has_value());
 }
 
 TEST_F(SessionFsm, TheBackOffDelaysOnlyOurOwnAttempts) {
