@@ -31,8 +31,8 @@ struct NeighborChange {
   bool reevaluate_export = false;
   bool bfd_changed = false;       // start, stop or reconfigure (RFC 5880 §6.8.3 Poll) the BFD session
   bool shutdown_changed = false;  // administratively disabled or enabled
-  // passive, connect_retry, idle_hold_max, keepalive, description: take effect without
-  // touching the session.
+  // passive, connect_retry, idle_hold_max, keepalive, description: take
+  // effect without touching the session.
   bool live_changed = false;
   std::vector<std::string> changed_keys;  // YAML key names, for the log
 

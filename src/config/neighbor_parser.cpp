@@ -7,31 +7,11 @@
 namespace halink::config {
 
 const std::vector<std::string>& neighbor_keys() {
-  static const std::vector<std::string> keys = {"name",
-                                                "description",
-                                                "address",
-                                                "remote_as",
-                                                "port",
-                                                "tunnel",
-                                                "interface",
-                                                "update_source",
-                                                "passive",
-                                                "shutdown",
-                                                "ebgp_multihop",
-                                                "ttl_security",
-                                                "password_file",
-                                                "hold_time",
-                                                "keepalive",
-                                                "connect_retry",
-                                                "idle_hold_max",
-                                                "families",
-                                                "bfd",
-                                                "import",
-                                                "export",
-                                                "max_prefix",
-                                                "honor_graceful_shutdown",
-                                                "soft_reconfiguration_inbound",
-                                                "next_hop_self"};
+  static const std::vector<std::string> keys = {
+      "name", "description", "address", "remote_as", "port", "tunnel", "interface", "update_source",
+      "passive", "shutdown", "ebgp_multihop", "ttl_security", "password_file", "hold_time", "keepalive",
+      "connect_retry", "idle_hold_max", "families", "bfd", "import", "export", "max_prefix",
+      "honor_graceful_shutdown", "soft_reconfiguration_inbound", "next_hop_self"};
   return keys;
 }
 

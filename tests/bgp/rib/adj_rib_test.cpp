@@ -64,7 +64,7 @@ TEST_F(AdjRibTest, OutSuppressesRepeatsAndUnneededWithdrawals) {
   EXPECT_FALSE(out.announce(P("2001:db8::/32"), {attrs(1), 1}));
   EXPECT_TRUE(out.announce(P("2001:db8::/32"), {attrs(1), 2}));  // same attributes from another peer
   EXPECT_TRUE(out.announce(P("2001:db8::/32"), {attrs(5), 2}));
-  // Queued four times, sent once, with what the Adj-RIB-Out holds.
+  // Queued three times, sent once, with what the Adj-RIB-Out holds.
   EXPECT_FALSE(out.take_queued(P("2001:db8::/32"), {attrs(1), 1}));
   EXPECT_TRUE(out.take_queued(P("2001:db8::/32"), {attrs(5), 2}));
   EXPECT_FALSE(out.take_queued(P("2001:db8::/32"), {attrs(5), 2}));
