@@ -15,6 +15,8 @@
 #include <signal.h>
 
 #include <algorithm>
+#include <chrono>
+#include <thread>
 
 #include "../support/netns.h"
 #include "peer_daemons.h"
@@ -354,6 +356,29 @@ TEST_P(InteropTest, AdminShutdownMessageReachesPeerAndEnableRestores) {
   ASSERT_TRUE(reply.ok()) << reply.output;
   EXPECT_TRUE(lab.wait_established(1));
   EXPECT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
+}
+
+// 3b. An outbound soft refresh sends the whole table again. With Enhanced
+// Route Refresh (RFC 7313) it goes between BoRR and EoRR, and a peer that
+// implements them drops, at EoRR, every route it did not get again: the
+// routes must all still be there, the session up.
+TEST_P(InteropTest, RefreshOutKeepsThePeersRoutesAndTheSession) {
+  Lab lab(GetParam());
+  ASSERT_TRUE(lab.ok());
+  ASSERT_TRUE(lab.add_peer(1));
+  ASSERT_TRUE(lab.start_all());
+  ASSERT_TRUE(lab.wait_established(1));
+  ASSERT_TRUE(wait_until([&] { return lab.peer(1).has_route_from_halinkd(halinkd_network); }, change_timeout))
+      << lab.describe(1);
+
+  auto reply = lab.halinkd().cli("neighbor " + neighbor_name(1) + " refresh out");
+  ASSERT_TRUE(reply.ok()) << reply.output;
+  // The refresh is a few messages on a live session; give the peer time to
+  // process its end (and purge, were anything missing) before looking.
+  std::this_thread::sleep_for(std::chrono::seconds(2));
+  EXPECT_TRUE(lab.peer(1).established()) << lab.describe(1);
+  EXPECT_TRUE(lab.peer(1).has_route_from_halinkd(halinkd_network)) << lab.describe(1);
+  EXPECT_EQ(lab.halinkd().neighbor_state(neighbor_name(1)), "Established");
 }
 
 // 4. SIGTERM: halinkd withdraws its kernel routes and nexthop objects on the

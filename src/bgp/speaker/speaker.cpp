@@ -98,9 +98,11 @@ private:
 struct Speaker::TableExport {
   std::vector<Prefix> prefixes;
   size_t next = 0;
-  // RFC 4724 §2: End-of-RIB follows the initial table; RFC 7313 §4: a
-  // route refresh is answered the same way.
+  // RFC 4724 §2: End-of-RIB follows the initial table (and, for a peer
+  // without Enhanced Route Refresh, a whole table sent again).
   std::vector<AfiSafi> end_of_rib;
+  // RFC 7313 §4: EoRR ends a whole table sent again after a BoRR.
+  std::vector<AfiSafi> end_of_refresh;
   // Sent before (route refresh, refresh out): withdrawn at the end unless
   // exported again, so the neighbour drops what export no longer allows.
   std::vector<Prefix> stale;
@@ -265,12 +267,17 @@ void Speaker::remove_neighbor(Time now, PeerId peer) {
 void Speaker::update_policy(Time now, PeerId peer, NeighborPolicy policy) {
   Neighbor* n = find(peer);
   if (!n) return;
+  // Each side is re-run only when it changed: re-running import without a
+  // pre-policy copy asks the peer for its whole table (ROUTE-REFRESH).
+  NeighborPolicy import_side = n->settings.policy;
+  import_side.export_policy = policy.export_policy;
+  const bool import_changed = !(import_side == policy);
   const bool export_changed = n->settings.policy.export_policy != policy.export_policy;
   n->settings.policy = std::move(policy);
   n->export_memo.clear();
   n->rfc8212_logged = false;
-  reapply_import(now, *n);
-  if (export_changed && n->established()) resend_table(*n, std::nullopt, {});
+  if (import_changed) reapply_import(now, *n);
+  if (export_changed && n->established()) resend_table(now, *n, std::nullopt, false);
   flush(now);
 }
 
@@ -279,7 +286,7 @@ void Speaker::set_next_hop_self(Time now, PeerId peer, bool next_hop_self) {
   if (!n || n->settings.next_hop_self == next_hop_self) return;
   n->settings.next_hop_self = next_hop_self;
   n->export_memo.clear();
-  if (n->established()) resend_table(*n, std::nullopt, {});
+  if (n->established()) resend_table(now, *n, std::nullopt, false);
   flush(now);
 }
 
@@ -399,10 +406,7 @@ void Speaker::refresh_in(Time now, PeerId peer) {
 void Speaker::refresh_out(Time now, PeerId peer) {
   Neighbor* n = find(peer);
   if (!n || !n->established()) return;
-  std::vector<AfiSafi> end_of_rib;
-  for (const AfiSafi& family : n->negotiated->families)
-    if (family.is_unicast()) end_of_rib.push_back(family);
-  resend_table(*n, std::nullopt, std::move(end_of_rib));
+  resend_table(now, *n, std::nullopt, true);
   flush(now);
 }
 
@@ -754,8 +758,10 @@ void Speaker::check_max_prefix(Time now, Neighbor& n, Family family) {
 
 void Speaker::on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refresh) {
   if (!refresh.afi_safi.is_unicast() || refresh.subtype != RouteRefresh::normal) return;
-  // RFC 2918 §4: re-advertise the Adj-RIB-Out of that family.
-  resend_table(n, refresh.afi_safi.family(), {refresh.afi_safi});
+  // RFC 2918 §4: re-advertise the Adj-RIB-Out of that family; a family
+  // not negotiated is ignored.
+  if (!n.has_family(refresh.afi_safi.family())) return;
+  resend_table(now, n, refresh.afi_safi.family(), true);
   flush(now);
 }
 
@@ -827,28 +833,45 @@ std::optional<PathAttributes> Speaker::exported_attributes(const Neighbor& to, c
 // route export allows is announced again; what it no longer allows is
 // withdrawn at the end of the walk. The Adj-RIB-Out cannot tell which
 // advertisements a changed policy or next-hop-self alters (it records the
-// source, see adj_rib_out.h), so they are all sent.
-void Speaker::resend_table(Neighbor& n, std::optional<Family> family, std::vector<AfiSafi> end_of_rib) {
+// source, see adj_rib_out.h), so they are all sent. With Enhanced Route
+// Refresh the table goes between BoRR and EoRR (RFC 7313 §4), so the peer
+// can also drop what it did not get again; otherwise End-of-RIB follows
+// when `end_of_rib` asks for it.
+void Speaker::resend_table(Time now, Neighbor& n, std::optional<Family> family, bool end_of_rib) {
   std::vector<Prefix> sent;
   n.rib_out.for_each([&](const Prefix& p, const AttrSetRef&, PeerId) {
     if (!family || p.family() == *family) sent.push_back(p);
   });
   for (const Prefix& p : sent) n.rib_out.withdraw(p);
   n.pending.drop_announcements(family);
-  begin_table_export(n, family, std::move(end_of_rib), std::move(sent));
+  std::vector<AfiSafi> families;
+  for (const AfiSafi& f : n.negotiated->families)
+    if (f.is_unicast() && (!family || f.family() == *family)) families.push_back(f);
+  if (n.negotiated->route_refresh && n.negotiated->enhanced_route_refresh) {
+    for (const AfiSafi& f : families)
+      (void)n.session.send_route_refresh(now, RouteRefresh{f, RouteRefresh::begin_of_rib});
+    drain_session(now, n);
+    begin_table_export(n, family, {}, std::move(sent), std::move(families));
+  } else {
+    begin_table_export(n, family, end_of_rib ? std::move(families) : std::vector<AfiSafi>{}, std::move(sent));
+  }
 }
 
 void Speaker::begin_table_export(Neighbor& to, std::optional<Family> family, std::vector<AfiSafi> end_of_rib,
-                                 std::vector<Prefix> stale) {
+                                 std::vector<Prefix> stale, std::vector<AfiSafi> end_of_refresh) {
   if (to.table_export) {
     // The new walk replaces the one in progress and keeps its promises; it
     // covers every family, as the old one may have.
     family.reset();
-    for (const AfiSafi& f : to.table_export->end_of_rib)
-      if (std::find(end_of_rib.begin(), end_of_rib.end(), f) == end_of_rib.end()) end_of_rib.push_back(f);
+    auto keep = [](std::vector<AfiSafi>& into, const std::vector<AfiSafi>& promised) {
+      for (const AfiSafi& f : promised)
+        if (std::find(into.begin(), into.end(), f) == into.end()) into.push_back(f);
+    };
+    keep(end_of_rib, to.table_export->end_of_rib);
+    keep(end_of_refresh, to.table_export->end_of_refresh);
     stale.insert(stale.end(), to.table_export->stale.begin(), to.table_export->stale.end());
   }
-  TableExport walk{{}, 0, std::move(end_of_rib), std::move(stale)};
+  TableExport walk{{}, 0, std::move(end_of_rib), std::move(end_of_refresh), std::move(stale)};
   walk.prefixes.reserve(family ? loc_rib_.prefix_count(*family) : loc_rib_.prefix_count());
   loc_rib_.for_each([&](const Prefix& p, const PathList&) {
     if (!family || p.family() == *family) walk.prefixes.push_back(p);
@@ -868,10 +891,12 @@ size_t Speaker::export_table_slice(Time now, Neighbor& to, size_t max_prefixes) 
   if (walk.next < walk.prefixes.size()) return end - begin;
   for (const Prefix& p : walk.stale)
     if (!to.rib_out.contains(p)) to.pending.withdraw.push_back(p);
-  std::vector<AfiSafi> end_of_rib = std::move(walk.end_of_rib);
+  std::vector<AfiSafi> end_of_rib = std::move(walk.end_of_rib), end_of_refresh = std::move(walk.end_of_refresh);
   to.table_export.reset();
   flush_neighbor(now, to);
   for (const AfiSafi& family : end_of_rib) (void)to.session.send_update(now, Update::end_of_rib(family));
+  for (const AfiSafi& family : end_of_refresh)
+    (void)to.session.send_route_refresh(now, RouteRefresh{family, RouteRefresh::end_of_rib});
   drain_session(now, to);
   return end - begin;
 }

@@ -134,7 +134,8 @@ public:
   // Cease / Peer De-configured (RFC 4486) and every route of it withdrawn.
   void remove_neighbor(Time now, PeerId peer);
   // Only the policy changed: re-evaluates imports (from the pre-policy copy,
-  // or by asking for a ROUTE-REFRESH) and exports, keeping the session up.
+  // or by asking for a ROUTE-REFRESH) if the import side changed, and sends
+  // the table again if the export policy changed; the session stays up.
   void update_policy(Time now, PeerId peer, NeighborPolicy policy);
   // next_hop_self switched on or off: exports re-run, the session stays up.
   void set_next_hop_self(Time now, PeerId peer, bool next_hop_self);
@@ -239,9 +240,9 @@ private:
   // What export makes of a path of `from` with these attributes; nullopt: not announced.
   std::optional<PathAttributes> exported_attributes(const Neighbor& to, const Prefix& prefix,
                                                     const AttrSetRef& attributes, PeerId from) const;
-  void resend_table(Neighbor& n, std::optional<Family> family, std::vector<AfiSafi> end_of_rib);
+  void resend_table(Time now, Neighbor& n, std::optional<Family> family, bool end_of_rib);
   void begin_table_export(Neighbor& to, std::optional<Family> family, std::vector<AfiSafi> end_of_rib,
-                          std::vector<Prefix> stale);
+                          std::vector<Prefix> stale, std::vector<AfiSafi> end_of_refresh = {});
   size_t export_table_slice(Time now, Neighbor& to, size_t max_prefixes);  // prefixes walked
   void flush(Time now);
   void flush_neighbor(Time now, Neighbor& n);

@@ -403,7 +403,8 @@ TEST(Speaker, OneUpdatesPrefixesAreImportedPerPrefixWhenThePolicyMatchesOnThePre
 // attributes sent: prefixes from one path still leave in one UPDATE when
 // export policy treats them alike, a changed export policy sends the table
 // again and withdraws what it no longer allows, and `show advertised`
-// reports the attributes as exported.
+// reports the attributes as exported. Both ends have Enhanced Route Refresh,
+// so the table goes between BoRR and EoRR (RFC 7313 §4).
 TEST(Speaker, ExportPolicyChangesOnALiveSessionResendTheTableAndWithdrawWhatItRejects) {
   SpeakerNetwork net;
   size_t a = net.add_node(
@@ -425,11 +426,13 @@ TEST(Speaker, ExportPolicyChangesOnALiveSessionResendTheTableAndWithdrawWhatItRe
   ASSERT_TRUE(net.established(bc));
   const PeerId c_at_b = net.link(bc).peer_at_a, b_at_c = net.link(bc).peer_at_b;
   auto updates_at_c = [&] { return net.node(c).speaker->neighbor(b_at_c)->counters.received.update; };
+  auto refreshes_at_c = [&] { return net.node(c).speaker->neighbor(b_at_c)->counters.received.route_refresh; };
   // One UPDATE for 10.1 and 10.4, one for 10.3 with its MED, one End-of-RIB per family.
   EXPECT_EQ(updates_at_c(), 4u);
   EXPECT_EQ(net.node(c).speaker->route(prefix("10.3.0.0/16"))->paths[0].attributes.med, 5u);
   EXPECT_FALSE(net.node(c).speaker->route(prefix("10.1.0.0/16"))->paths[0].attributes.med);
 
+  ASSERT_EQ(refreshes_at_c(), 0u);
   NeighborSettings rejecting_one = *net.node(b).speaker->settings(c_at_b);
   rejecting_one.policy.export_policy = rejecting(prefix("10.3.0.0/16"));
   net.act(b, [&](Speaker& s, Time now) { s.update_policy(now, c_at_b, rejecting_one.policy); });
@@ -438,6 +441,7 @@ TEST(Speaker, ExportPolicyChangesOnALiveSessionResendTheTableAndWithdrawWhatItRe
   EXPECT_FALSE(net.node(c).speaker->route(prefix("10.3.0.0/16")));
   EXPECT_TRUE(net.node(c).speaker->route(prefix("10.1.0.0/16")));
   EXPECT_TRUE(net.node(c).speaker->route(prefix("10.4.0.0/16")));
+  EXPECT_EQ(refreshes_at_c(), 4u);  // BoRR and EoRR for IPv4 and IPv6
 
   NeighborSettings prepending = *net.node(b).speaker->settings(c_at_b);
   prepending.policy.export_policy = prepend_all(2);
