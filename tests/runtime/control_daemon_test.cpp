@@ -269,9 +269,11 @@ TEST_F(ControlDaemonTest, RefreshInOutAndSoftResetKeepTheSessionHardResetDropsIt
   json out = ask(*r1_, {{"command", "neighbor"}, {"name", "r2"}, {"action", "refresh"}, {"direction", "out"}});
   ASSERT_EQ(out["ok"], true) << out.dump();
   EXPECT_EQ(out["done"], "Adj-RIB-Out re-exported and sent again");
-  // The route and an End-of-RIB arrive again.
+  // The route arrives again between BoRR and EoRR: both ends have Enhanced
+  // Route Refresh (RFC 7313 §4).
   wait_for(*r2_, {{"command", "show"}, {"what", "neighbors"}, {"name", "r1"}}, [&](const json& r) {
-    return r["neighbors"][0]["messages"]["received"]["update"].get<uint64_t>() >= updates_before + 2;
+    const json& received = r["neighbors"][0]["messages"]["received"];
+    return received["update"].get<uint64_t>() >= updates_before + 1 && received["route_refresh"] == 3;
   });
 
   json soft = ask(*r1_, {{"command", "neighbor"}, {"name", "r2"}, {"action", "reset"}, {"soft", true}});
