@@ -82,4 +82,14 @@ struct SessionConfig {
   Status validate() const;
 };
 
+// Copies what a running session takes over from a reload without a new
+// connection (Session::update_live_settings): passive, connect_retry,
+// keepalive and the idle hold back-off.
+inline void take_live_settings(SessionConfig& into, const SessionConfig& fresh) {
+  into.passive = fresh.passive;
+  into.connect_retry = fresh.connect_retry;
+  into.keepalive = fresh.keepalive;
+  into.idle_hold = fresh.idle_hold;
+}
+
 }  // namespace halink::bgp

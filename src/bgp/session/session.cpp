@@ -288,10 +288,7 @@ void Session::max_prefix_exceeded(Time now, AfiSafi family, uint32_t limit, std:
 
 void Session::update_live_settings(Time now, const SessionConfig& fresh) {
   StateWatch watch(*this, now);
-  config_.passive = fresh.passive;
-  config_.connect_retry = fresh.connect_retry;
-  config_.keepalive = fresh.keepalive;
-  config_.idle_hold = fresh.idle_hold;
+  take_live_settings(config_, fresh);
   for (std::optional<Connection>* slot : {&outgoing_, &incoming_}) {
     if (!*slot || !(*slot)->negotiated) continue;
     Negotiated& n = *(*slot)->negotiated;

@@ -293,13 +293,10 @@ void Speaker::set_next_hop_self(Time now, PeerId peer, bool next_hop_self) {
 void Speaker::update_session_settings(Time now, PeerId peer, const SessionConfig& fresh) {
   Neighbor* n = find(peer);
   if (!n) return;
-  SessionConfig& session = n->settings.session;
-  session.passive = fresh.passive;
-  session.connect_retry = fresh.connect_retry;
-  session.keepalive = fresh.keepalive;
-  session.idle_hold = fresh.idle_hold;
+  take_live_settings(n->settings.session, fresh);
   n->session.update_live_settings(now, fresh);
-  if (n->negotiated) n->negotiated->keepalive_time = keepalive_interval(n->negotiated->hold_time, fresh.keepalive);
+  // The speaker's copy of what the session negotiated follows the session's.
+  if (n->negotiated && n->session.negotiated()) n->negotiated->keepalive_time = n->session.negotiated()->keepalive_time;
   drain_session(now, *n);
 }
 
