@@ -123,11 +123,22 @@ RouteChange DecisionProcess::update(const Prefix& prefix, PeerId peer, AttrSetRe
   // A duplicate announcement; unless the path is a retired one that the
   // peer's new session announces again, which makes it current.
   if (existing && existing->attributes == attributes && rib_.is_current(*existing)) return {};
-  const Snapshot before(paths);
-  if (existing)
-    rib_.set_attributes(prefix.family(), *existing, std::move(attributes));  // implicit withdraw + replace (RFC 4271 §3.1)
-  else
+  if (!existing) {
+    // The peer's first path to a known prefix (the rest of a table load
+    // from several peers): usually decided against the best path alone.
+    // add_path() appends, so the members a snapshot would copy stay put.
     rib_.add_path(paths, prefix.family(), Path{std::move(attributes), peer});
+    switch (select_added_path(paths, prefix.family(), peers_, config_, rib_)) {
+      case AddedPath::not_selected: return {};
+      case AddedPath::joined_multipath: return RouteChange{false, !peers_[peer].local};
+      case AddedPath::unknown: break;
+    }
+    const Snapshot before(paths);
+    select_paths(paths, prefix.family(), peers_, config_, rib_);
+    return difference(before, &paths, peers_);
+  }
+  const Snapshot before(paths);
+  rib_.set_attributes(prefix.family(), *existing, std::move(attributes));  // implicit withdraw + replace (RFC 4271 §3.1)
   select_paths(paths, prefix.family(), peers_, config_, rib_);
   return difference(before, &paths, peers_);
 }

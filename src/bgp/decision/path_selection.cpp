@@ -149,4 +149,43 @@ size_t select_paths(PathList& paths, Family family, const PeerTable& peers, cons
   return member_count + 1;
 }
 
+AddedPath select_added_path(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config,
+                            const LocRib& rib) {
+  const size_t n = paths.size();
+  const size_t k = paths.multipath_count();
+  // The previous selection stands for the old paths only when every one of
+  // them was a candidate and stays one: a stale path (retire_peer) may have
+  // eliminated another on MED, and interior costs need a lookup each.
+  if (config.igp_cost || n < 2 || k == 0) return AddedPath::unknown;
+  const Path& added = paths[n - 1];
+  const DecisionKey& key = added.attributes.decision();
+  // Equal MEDs make the MED step decide nothing, so the comparator is the
+  // same total preorder as a sort (steps 2–4 of the header collapse).
+  for (size_t i = 0; i < n; ++i)
+    if (!rib.is_current(paths[i]) || paths[i].attributes.decision().med != key.med) return AddedPath::unknown;
+
+  const Path& best = paths[0];
+  const PathView best_view{best.attributes.decision(), peers[best.peer], 0};
+  const PathView added_view{key, peers[added.peer], 0};
+  const PathComparison against_best = compare_paths(added_view, best_view, config, DecisionStep::peer_address);
+  if (against_best.preference <= 0) return AddedPath::unknown;  // a new best (or a tie): members change
+  // Worse than the best: a member only when equal to it through the IGP
+  // cost and, for eBGP, from the same neighbouring AS (step 5).
+  if (against_best.step <= DecisionStep::igp_cost) return AddedPath::not_selected;
+  if (peers[best.peer].ebgp && !config.multipath_relax && key.neighbor_as != best.attributes.decision().neighbor_as)
+    return AddedPath::not_selected;
+  // Members after the best are in comparator order: find the new one's place.
+  size_t place = 1;
+  while (place < k && compare_paths(PathView{paths[place].attributes.decision(), peers[paths[place].peer], 0},
+                                    added_view, config, DecisionStep::peer_address)
+                          .a_better())
+    ++place;
+  const size_t limit = config.max_paths(family);
+  if (place >= limit) return AddedPath::not_selected;
+  if (k >= limit) return AddedPath::unknown;  // it would push a member out
+  std::rotate(paths.begin() + place, paths.begin() + (n - 1), paths.end());
+  paths.set_multipath_count(k + 1);
+  return AddedPath::joined_multipath;
+}
+
 }  // namespace halink::bgp

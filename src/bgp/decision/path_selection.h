@@ -30,6 +30,23 @@ namespace halink::bgp {
 size_t select_paths(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config,
                     const LocRib& rib);
 
+// What adding one path did to a selection (see select_added_path).
+enum class AddedPath : uint8_t {
+  unknown,          // not decided from the added path alone: run select_paths()
+  not_selected,     // neither the best path nor a multipath member; nothing changed
+  joined_multipath  // a new multipath member; the best path and the other members stay
+};
+
+// The last path of `paths` was just added (a peer's first path to the
+// prefix) to a list selected by select_paths() before. When the outcome
+// follows from comparing the new path with the best one, applies it to the
+// list (a new member moves into the multipath set in comparator order) and
+// says which it was; otherwise leaves the list alone and returns unknown.
+// This is select_paths()' result without its full pass: a full table from
+// several peers adds every prefix's second to last paths this way.
+AddedPath select_added_path(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config,
+                            const LocRib& rib);
+
 // The forwarding address of a path: NEXT_HOP, or for IPv6 the link-local
 // next hop of MP_REACH when no global one was given (RFC 2545 §3).
 IpAddress forwarding_address(const PathAttributes& attributes);

@@ -3,6 +3,7 @@
 #include "bgp/decision/decision_process.h"
 
 #include <algorithm>
+#include <random>
 
 #include "bgp/decision/path_selection.h"
 #include "decision_fixture.h"
@@ -216,6 +217,57 @@ TEST_F(MultipathTest, MedEliminationIsOrderIndependent) {
     DecisionProcess decision(rib, peers_, config_);
     for (PeerId id : order) decision.update(remote, id, with_med(id, id == 1 ? 20 : 10));
     EXPECT_EQ(decision.best(remote)->peer, 2u);
+  }
+}
+
+// A peer's first path to a known prefix is usually decided against the
+// best path alone (select_added_path). Whatever the path, the configuration
+// and the order, the selection must be the one the full pass makes, and
+// the reported change must match what forwarding and the peers see.
+TEST_F(MultipathTest, IncrementalSelectionMatchesTheFullPass) {
+  for (PeerId id = 1; id <= 6; ++id) add_peer(id, id <= 3 ? 65010 : 65020, /*ebgp=*/id != 6);
+  std::mt19937 rng(7);
+  auto pick = [&](uint32_t n) { return static_cast<uint32_t>(rng() % n); };
+  auto random_route = [&](PeerId peer) {
+    std::vector<uint32_t> path{peers_[peer].remote_as};
+    for (uint32_t i = pick(4) / 2; i > 0; --i) path.push_back(64990 + pick(3));
+    PathAttributes a = make_attrs(path, gateway(peer));
+    // Mostly equal MEDs (the incremental case), sometimes not.
+    if (const uint32_t med = pick(12); med < 3) a.med = 10 * med;
+    if (pick(8) == 0) a.local_pref = 200;
+    if (pick(8) == 0) a.origin = Origin::incomplete;
+    return intern(a);
+  };
+  for (int trial = 0; trial < 400; ++trial) {
+    DecisionConfig config = config_;
+    config.max_paths_ipv4 = static_cast<uint16_t>(1 + pick(4));
+    config.multipath_relax = pick(2);
+    config.always_compare_med = pick(3) == 0;
+    LocRib rib;
+    DecisionProcess decision(rib, peers_, config);
+    for (int step = 0; step < 40; ++step) {
+      const PeerId peer = 1 + pick(6);
+      const Path* old_best = decision.best(remote);
+      const std::optional<Path> best_before = old_best ? std::optional<Path>(*old_best) : std::nullopt;
+      const std::vector<NextHop> hops_before = decision.next_hops(remote);
+      RouteChange change;
+      if (pick(5) == 0) {
+        change = decision.withdraw(remote, peer);
+      } else if (pick(15) == 0) {
+        decision.begin_peer_withdrawal(peer);  // its session dropped
+        while (!decision.withdraw_peer_slice(peer, 1, [&](const Prefix&, RouteChange c) { change = c; })) {
+        }
+      } else {
+        change = decision.update(remote, peer, random_route(peer));
+      }
+      const Path* new_best = decision.best(remote);
+      const std::optional<Path> best_after = new_best ? std::optional<Path>(*new_best) : std::nullopt;
+      ASSERT_EQ(change.best_changed, best_before != best_after) << "trial " << trial << " step " << step;
+      ASSERT_EQ(change.next_hops_changed, hops_before != decision.next_hops(remote))
+          << "trial " << trial << " step " << step;
+      // The full pass over the same paths finds nothing to change.
+      ASSERT_FALSE(decision.reselect(remote).changed()) << "trial " << trial << " step " << step;
+    }
   }
 }
 
