@@ -30,8 +30,16 @@ constexpr const char* gobgpd_binary = "/usr/bin/gobgpd";
 constexpr const char* gobgp_binary = "/usr/bin/gobgp";
 
 std::string ipv(const BenchTopology& t) { return t.family == Family::ipv4 ? "ipv4" : "ipv6"; }
+std::string blaster_name(size_t i) { return i == 0 ? "blaster" : "blaster" + std::to_string(i + 1); }
+// Every neighbour of the daemon with its AS: the blasters, then the sink.
+std::vector<std::pair<IpAddress, uint32_t>> neighbors(const BenchTopology& t) {
+  std::vector<std::pair<IpAddress, uint32_t>> all;
+  for (const IpAddress& blaster : t.blasters) all.emplace_back(blaster, t.blaster_as);
+  all.emplace_back(t.sink, t.sink_as);
+  return all;
+}
 
-// ---- halinkd: --no-fib, two neighbours, accept-all in, all out to the sink.
+// ---- halinkd: --no-fib, accept-all in from the blasters, all out to the sink.
 class HalinkdUnderTest final : public DaemonUnderTest {
 public:
   HalinkdUnderTest(BenchTopology t, fs::path dir, std::string binary)
@@ -39,16 +47,17 @@ public:
   DaemonKind kind() const override { return DaemonKind::halinkd; }
   bool start(std::string& error) override {
     const std::string hold = std::to_string(t_.hold_time);
-    write_file(dir_ / "halinkd.yaml",
-               "local_as: " + std::to_string(t_.daemon_as) + "\nrouter_id: " + t_.daemon_router_id +
-                   "\ncontrol_socket: " + (dir_ / "halinkd.sock").string() +
-                   "\nneighbors:\n"
-                   "  - name: blaster\n    address: " + t_.blaster.to_string() +
-                   "\n    remote_as: " + std::to_string(t_.blaster_as) + "\n    hold_time: " + hold +
-                   "\n    connect_retry: 1\n    import: all\n    export: none\n"
-                   "  - name: sink\n    address: " + t_.sink.to_string() +
-                   "\n    remote_as: " + std::to_string(t_.sink_as) + "\n    hold_time: " + hold +
-                   "\n    connect_retry: 1\n    import: none\n    export: all\n");
+    auto neighbor = [&](const std::string& name, const IpAddress& address, uint32_t as, const char* import,
+                        const char* exp) {
+      return "  - name: " + name + "\n    address: " + address.to_string() + "\n    remote_as: " +
+             std::to_string(as) + "\n    hold_time: " + hold + "\n    connect_retry: 1\n    import: " + import +
+             "\n    export: " + exp + "\n";
+    };
+    std::string conf = "local_as: " + std::to_string(t_.daemon_as) + "\nrouter_id: " + t_.daemon_router_id +
+                       "\ncontrol_socket: " + (dir_ / "halinkd.sock").string() + "\nneighbors:\n";
+    for (size_t i = 0; i < t_.blasters.size(); ++i)
+      conf += neighbor(blaster_name(i), t_.blasters[i], t_.blaster_as, "all", "none");
+    write_file(dir_ / "halinkd.yaml", conf + neighbor("sink", t_.sink, t_.sink_as, "none", "all"));
     process_ = Process(in_namespace(t_.daemon_namespace, {binary_, "--no-fib", "-c", (dir_ / "halinkd.yaml").string()}),
                        dir_ / "halinkd.log");
     if (!wait_until([&] { return !process_.running() || fs::exists(dir_ / "halinkd.sock"); }, 10s) ||
@@ -83,11 +92,11 @@ public:
              std::to_string(t_.hold_time) + ";\n  connect delay time 1;\n  connect retry time 1;\n  " + ipv(t_) +
              " { import " + import + "; export " + exp + "; };\n}\n";
     };
-    write_file(dir_ / "bird.conf", "router id " + t_.daemon_router_id + ";\nlog \"" + (dir_ / "bird.log").string() +
-                                       "\" { warning, error, fatal };\nprotocol device { scan time 10; }\n" +
-                                       protocol("blaster", t_.daemon_towards_blaster, t_.blaster, t_.blaster_as,
-                                                "all", "none") +
-                                       protocol("sink", t_.daemon_towards_sink, t_.sink, t_.sink_as, "none", "all"));
+    std::string conf = "router id " + t_.daemon_router_id + ";\nlog \"" + (dir_ / "bird.log").string() +
+                       "\" { warning, error, fatal };\nprotocol device { scan time 10; }\n";
+    for (size_t i = 0; i < t_.blasters.size(); ++i)
+      conf += protocol(blaster_name(i), t_.daemon_towards_blaster, t_.blasters[i], t_.blaster_as, "all", "none");
+    write_file(dir_ / "bird.conf", conf + protocol("sink", t_.daemon_towards_sink, t_.sink, t_.sink_as, "none", "all"));
     process_ = Process(in_namespace(t_.daemon_namespace, {bird_binary, "-f", "-c", (dir_ / "bird.conf").string(),
                                                           "-s", (dir_ / "bird.ctl").string()}),
                        dir_ / "bird.out");
@@ -126,13 +135,14 @@ public:
                        // RFC 8212 would make FRR drop eBGP routes without a policy: accept all, as the others.
                        " no bgp ebgp-requires-policy\n";
     const std::string hold = std::to_string(t_.hold_time), keepalive = std::to_string(t_.hold_time / 3);
-    for (auto [neighbor, as] : {std::pair{t_.blaster, t_.blaster_as}, std::pair{t_.sink, t_.sink_as}}) {
+    for (auto [neighbor, as] : neighbors(t_)) {
       const std::string n = " neighbor " + neighbor.to_string();
       conf += n + " remote-as " + std::to_string(as) + "\n" + n + " timers " + keepalive + " " + hold + "\n" + n +
               " timers connect 1\n" + n + " advertisement-interval 0\n";
     }
-    conf += " address-family " + ipv(t_) + " unicast\n  neighbor " + t_.blaster.to_string() +
-            " activate\n  neighbor " + t_.sink.to_string() + " activate\n exit-address-family\n";
+    conf += " address-family " + ipv(t_) + " unicast\n";
+    for (auto [neighbor, as] : neighbors(t_)) conf += "  neighbor " + neighbor.to_string() + " activate\n";
+    conf += " exit-address-family\n";
     write_file(dir_ / "bgpd.conf", conf);
     bgpd_ = Process(in_namespace(t_.daemon_namespace,
                                  {bgpd_binary, "--vty_socket", dir_.string(), "-i", (dir_ / "bgpd.pid").string(), "-f",
@@ -168,7 +178,7 @@ public:
   bool start(std::string& error) override {
     std::string conf = "[global.config]\n  as = " + std::to_string(t_.daemon_as) + "\n  router-id = \"" +
                        t_.daemon_router_id + "\"\n";
-    for (auto [neighbor, as] : {std::pair{t_.blaster, t_.blaster_as}, std::pair{t_.sink, t_.sink_as}})
+    for (auto [neighbor, as] : neighbors(t_))
       conf += "[[neighbors]]\n  [neighbors.config]\n    neighbor-address = \"" + neighbor.to_string() +
               "\"\n    peer-as = " + std::to_string(as) +
               "\n  [neighbors.timers.config]\n    connect-retry = 1\n    hold-time = " + std::to_string(t_.hold_time) +

@@ -1,7 +1,8 @@
-// The BGP daemon between the blaster and the sink: halinkd, BIRD 2, FRR bgpd
-// or GoBGP, each configured the same way — two eBGP neighbours, accept
-// everything from the blaster, send everything to the sink, nothing to the
-// kernel — and started in its own network namespace. Processes are started
+// The BGP daemon between the blasters and the sink: halinkd, BIRD 2, FRR
+// bgpd or GoBGP, each configured the same way — an eBGP neighbour per
+// blaster (all in one AS, like the tunnels of a site pair) and one for the
+// sink, accept everything from the blasters, send everything to the sink,
+// nothing to the kernel — and started in its own network namespace. Processes are started
 // and stopped by PID (tests/support/process.h); their peak RSS and CPU time
 // are read from /proc.
 #pragma once
@@ -22,11 +23,12 @@ const char* daemon_name(DaemonKind kind);  // "halinkd", "BIRD", "FRR", "GoBGP"
 // Empty when every binary it needs is installed, else what is missing.
 std::string missing_binaries(DaemonKind kind, const std::string& halinkd_binary);
 
-// Addresses and ASes of the three speakers.
+// Addresses and ASes of the speakers.
 struct BenchTopology {
   std::string daemon_namespace;
   Family family = Family::ipv4;  // of the sessions and of the routes
-  IpAddress daemon_towards_blaster, blaster;
+  IpAddress daemon_towards_blaster;
+  std::vector<IpAddress> blasters;  // one upstream session each, on one link
   IpAddress daemon_towards_sink, sink;
   uint32_t daemon_as = 65000, blaster_as = 65001, sink_as = 65002;
   std::string daemon_router_id = "10.255.0.1";

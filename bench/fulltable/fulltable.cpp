@@ -5,12 +5,20 @@
 //   (AS 65001)          (AS 65000, no kernel FIB)     (AS 65002)
 //   (fd00:1::2 / fd00:1::1 and fd00:2::1 / fd00:2::2 for the IPv6 table)
 //
-// Per run: a fresh daemon; the sink's session comes up, then the blaster's;
-// the blaster writes the pre-encoded table (table_generator.h) as fast as
-// the socket takes it, then End-of-RIB. Measured:
+// --upstreams N (2–4) adds blasters 10.0.1.3… in the same AS, one session
+// each, like the parallel tunnels of the article's design: each sends the
+// same prefixes with its own next hop and in its own order, so the daemon
+// holds N paths per prefix.
+//
+// Per run: a fresh daemon; the sink's session comes up, then the blasters';
+// they write the pre-encoded table (table_generator.h) as fast as the
+// socket takes it, then End-of-RIB. Measured:
 //   load      from the first UPDATE byte written until the sink holds every
-//             prefix;
-//   withdraw  from the first withdrawal written until the sink holds none;
+//             prefix; with several upstreams, until the daemon is also idle
+//             (its CPU time still for 0.5 s; the sink is complete after the
+//             first paths, the other paths change nothing it sees);
+//   withdraw  from the first withdrawal written (all blasters at once)
+//             until the sink holds none;
 //   the daemon's peak RSS (VmHWM of its processes) and CPU seconds
 //   (utime + stime) over each phase.
 // The median of the runs is printed per daemon, with ratios against BIRD.
@@ -48,9 +56,12 @@ struct Lab {
   TestNamespace blaster_ns{"ft-b"}, daemon_ns{"ft-d"}, sink_ns{"ft-s"};
   bool ok = false;
 
-  Lab() {
+  explicit Lab(int upstreams) {
     if (!blaster_ns.ok() || !daemon_ns.ok() || !sink_ns.ok()) return;
     ok = link(blaster_ns, "to-blaster", 1) && link(sink_ns, "to-sink", 2);
+    for (int host = 3; ok && host < 2 + upstreams; ++host)
+      ok = blaster_ns.run("ip addr add 10.0.1." + std::to_string(host) + "/24 dev veth-d && ip addr add fd00:1::" +
+                          std::to_string(host) + "/64 dev veth-d nodad") == 0;
   }
   // daemon's `name` 10.0.N.1 / fd00:N::1 ── other's veth-d 10.0.N.2 / fd00:N::2
   bool link(const TestNamespace& other, const std::string& name, int n) {
@@ -192,6 +203,7 @@ struct Options {
   std::string family = "ipv4";
   size_t prefixes = 0, attribute_sets = 0;
   int timeout_seconds = 900;
+  int upstreams = 1;
   bool blaster_only = false;
   std::string perf_output;  // perf record -g on halinkd over both phases
 };
@@ -205,8 +217,25 @@ bool wait_for(const std::function<bool()>& done, const std::function<bool()>& fa
   return true;
 }
 
+// Waits until the daemon's CPU time has not grown for `quiet`; returns when
+// it last grew.
+Time idle_since(const DaemonUnderTest& daemon, Duration quiet, const std::function<bool()>& failed,
+                int timeout_seconds) {
+  const Time deadline = monotonic_now() + Duration::seconds(timeout_seconds);
+  double cpu = usage_of(daemon.pids()).cpu_seconds;
+  Time last_busy = monotonic_now();
+  while (monotonic_now() - last_busy < quiet && !failed() && monotonic_now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    const double now_cpu = usage_of(daemon.pids()).cpu_seconds;
+    if (now_cpu != cpu) last_busy = monotonic_now();
+    cpu = now_cpu;
+  }
+  return last_busy;
+}
+
 RunResult run_once(DaemonKind kind, const Options& options, Lab& lab, const BenchTopology& topology,
-                   const EncodedStream& announcements, const EncodedStream& withdrawals, size_t prefixes) {
+                   const std::vector<EncodedStream>& announcements, const std::vector<EncodedStream>& withdrawals,
+                   size_t prefixes) {
   RunResult result;
   testing::ScratchDir scratch(std::string("fulltable-") + daemon_name(kind));
   auto daemon = make_daemon(kind, topology, scratch.subdir("daemon"), options.halinkd_binary);
@@ -215,19 +244,32 @@ RunResult run_once(DaemonKind kind, const Options& options, Lab& lab, const Benc
   EndpointConfig sink_config{topology.sink_as, topology.daemon_as, 0x0a000202, topology.sink,
                              topology.daemon_towards_sink, 179, topology.family,
                              Duration::seconds(topology.hold_time), true};
-  EndpointConfig blaster_config{topology.blaster_as, topology.daemon_as, 0x0a000102, topology.blaster,
-                                topology.daemon_towards_blaster, 179, topology.family,
-                                Duration::seconds(topology.hold_time), false};
   Sink sink;
-  Blaster blaster;
+  std::vector<std::unique_ptr<Blaster>> blasters;
   sink.run(lab.sink_ns, sink_config, false);
   if (!wait_for([&] { return sink.established.load(); }, [&] { return sink.failed.load(); }, 60)) {
     result.error = "sink: " + sink.error + "\n" + daemon->log_tail();
     return result;
   }
-  blaster.run(lab.blaster_ns, blaster_config, announcements, withdrawals);
-  if (!wait_for([&] { return blaster.established.load(); }, [&] { return blaster.failed.load(); }, 60)) {
-    result.error = "blaster: " + blaster.error + "\n" + daemon->log_tail();
+  auto every_blaster = [&](auto&& predicate) {
+    return std::all_of(blasters.begin(), blasters.end(), [&](const auto& b) { return predicate(*b); });
+  };
+  auto some_blaster_failed = [&] { return !every_blaster([](const Blaster& b) { return !b.failed.load(); }); };
+  auto blaster_errors = [&] {
+    std::string errors;
+    for (const auto& b : blasters) errors += b->error;
+    return errors;
+  };
+  for (size_t i = 0; i < topology.blasters.size(); ++i) {
+    EndpointConfig blaster_config{topology.blaster_as, topology.daemon_as, static_cast<uint32_t>(0x0a000102 + i),
+                                  topology.blasters[i], topology.daemon_towards_blaster, 179, topology.family,
+                                  Duration::seconds(topology.hold_time), false};
+    blasters.push_back(std::make_unique<Blaster>());
+    blasters.back()->run(lab.blaster_ns, blaster_config, announcements[i], withdrawals[i]);
+  }
+  if (!wait_for([&] { return every_blaster([](const Blaster& b) { return b.established.load(); }); },
+                some_blaster_failed, 60)) {
+    result.error = "blaster: " + blaster_errors() + "\n" + daemon->log_tail();
     return result;
   }
 
@@ -238,42 +280,58 @@ RunResult run_once(DaemonKind kind, const Options& options, Lab& lab, const Benc
                                  std::to_string(daemon->pids().front())},
         scratch / "perf.log");
 
-  auto failed = [&] { return sink.failed.load() || blaster.failed.load() || !daemon->running(); };
+  auto failed = [&] { return sink.failed.load() || some_blaster_failed() || !daemon->running(); };
+  auto all_written = [&] { return every_blaster([](const Blaster& b) { return !b.busy.load(); }); };
+  // The first blaster's first byte: they all start together.
+  auto started_ns = [&] {
+    int64_t first = INT64_MAX;
+    for (const auto& b : blasters) first = std::min(first, b->started_ns.load());
+    return first;
+  };
+  auto last_written_ns = [&] {
+    int64_t last = 0;
+    for (const auto& b : blasters) last = std::max(last, b->written_ns.load());
+    return last;
+  };
   // Load.
   ProcessUsage before = usage_of(daemon->pids());
   sink.target = prefixes;
   sink.reached_at_ns = -1;
-  blaster.start(Blaster::announce);
+  for (auto& b : blasters) b->start(Blaster::announce);
   if (!wait_for([&] { return sink.reached_at_ns.load() >= 0; }, failed, options.timeout_seconds)) {
     result.error = "load incomplete: sink has " + std::to_string(sink.count.load()) + " of " +
-                   std::to_string(prefixes) + " " + sink.error + blaster.error + "\n" + daemon->log_tail();
+                   std::to_string(prefixes) + " " + sink.error + blaster_errors() + "\n" + daemon->log_tail();
     return result;
   }
-  wait_for([&] { return !blaster.busy.load(); }, failed, options.timeout_seconds);
+  wait_for(all_written, failed, options.timeout_seconds);
+  int64_t load_end_ns = sink.reached_at_ns.load();
+  if (blasters.size() > 1)
+    load_end_ns = std::max(load_end_ns, idle_since(*daemon, Duration::milliseconds(500), failed,
+                                                   options.timeout_seconds).ns());
   ProcessUsage after_load = usage_of(daemon->pids());
-  result.load_seconds = static_cast<double>(sink.reached_at_ns.load() - blaster.started_ns.load()) / 1e9;
-  result.blaster_load_seconds = static_cast<double>(blaster.written_ns.load() - blaster.started_ns.load()) / 1e9;
+  result.load_seconds = static_cast<double>(load_end_ns - started_ns()) / 1e9;
+  result.blaster_load_seconds = static_cast<double>(last_written_ns() - started_ns()) / 1e9;
   result.cpu_load = after_load.cpu_seconds - before.cpu_seconds;
 
   // Withdraw storm.
   sink.target = 0;
   sink.reached_at_ns = -1;
-  blaster.start(Blaster::withdraw);
+  for (auto& b : blasters) b->start(Blaster::withdraw);
   if (!wait_for([&] { return sink.reached_at_ns.load() >= 0; }, failed, options.timeout_seconds)) {
     result.error = "withdraw incomplete: sink still has " + std::to_string(sink.count.load()) + "\n" +
                    daemon->log_tail();
     return result;
   }
-  wait_for([&] { return !blaster.busy.load(); }, failed, options.timeout_seconds);
+  wait_for(all_written, failed, options.timeout_seconds);
   ProcessUsage after_withdraw = usage_of(daemon->pids());
-  result.withdraw_seconds = static_cast<double>(sink.reached_at_ns.load() - blaster.started_ns.load()) / 1e9;
+  result.withdraw_seconds = static_cast<double>(sink.reached_at_ns.load() - started_ns()) / 1e9;
   result.cpu_withdraw = after_withdraw.cpu_seconds - after_load.cpu_seconds;
   result.peak_rss = after_withdraw.peak_rss_bytes;
   if (perf) {
     perf->signal(SIGINT);
     perf->stop(std::chrono::seconds(30));
   }
-  blaster.join();
+  for (auto& b : blasters) b->join();
   sink.join();
   daemon->stop();
   result.ok = true;
@@ -290,8 +348,8 @@ int blaster_only(const Options& options, Lab& lab, const BenchTopology& topology
   for (int run = 1; run <= options.runs; ++run) {
     // The sink stands where the daemon would, on the blaster's link.
     EndpointConfig discard_config{topology.daemon_as, topology.blaster_as, 0x0a000101, topology.daemon_towards_blaster,
-                                  topology.blaster, 179, topology.family, Duration::seconds(topology.hold_time), true};
-    EndpointConfig blaster_config{topology.blaster_as, topology.daemon_as, 0x0a000102, topology.blaster,
+                                  topology.blasters[0], 179, topology.family, Duration::seconds(topology.hold_time), true};
+    EndpointConfig blaster_config{topology.blaster_as, topology.daemon_as, 0x0a000102, topology.blasters[0],
                                   topology.daemon_towards_blaster, 179, topology.family,
                                   Duration::seconds(topology.hold_time), false};
     Sink sink;
@@ -329,7 +387,7 @@ int run(const Options& options) {
     return 2;
   }
   const Family family = options.family == "ipv6" ? Family::ipv6 : Family::ipv4;
-  Lab lab;
+  Lab lab(options.upstreams);
   if (!lab.ok) {
     std::fprintf(stderr, "fulltable: cannot set up namespaces and links\n");
     return 1;
@@ -338,24 +396,31 @@ int run(const Options& options) {
   topology.daemon_namespace = lab.daemon_ns.name();
   topology.family = family;
   topology.daemon_towards_blaster = address(family, 1, 1);
-  topology.blaster = address(family, 1, 2);
+  for (int i = 0; i < options.upstreams; ++i) topology.blasters.push_back(address(family, 1, 2 + i));
   topology.daemon_towards_sink = address(family, 2, 1);
   topology.sink = address(family, 2, 2);
 
-  TableSpec spec = TableSpec::full_table(family, topology.blaster);
+  TableSpec spec = TableSpec::full_table(family, topology.blasters[0]);
   if (options.prefixes) spec.prefixes = options.prefixes;
   if (options.attribute_sets) spec.attribute_sets = options.attribute_sets;
   spec.attribute_sets = std::min(spec.attribute_sets, spec.prefixes);
   const Time generating = monotonic_now();
   Table table = generate_table(spec);
   bgp::CodecContext ctx;  // 4-octet ASNs, 4096-octet messages
-  EncodedStream announcements = encode_announcements(table, ctx, spec.seed);
-  EncodedStream withdrawals = encode_withdrawals(table, ctx);
-  std::printf("table: %s; withdrawals: %zu UPDATEs (generated in %.1f s)\n", describe(table, announcements).c_str(),
-              withdrawals.messages, seconds_between(generating, monotonic_now()));
+  // Each upstream: its own next hop, its own order.
+  std::vector<EncodedStream> announcements, withdrawals;
+  for (size_t i = 0; i < topology.blasters.size(); ++i) {
+    Table own = table;
+    for (bgp::PathAttributes& attributes : own.attribute_sets) attributes.next_hop = topology.blasters[i];
+    announcements.push_back(encode_announcements(own, ctx, spec.seed + i));
+    withdrawals.push_back(encode_withdrawals(own, ctx));
+  }
+  std::printf("table: %s; withdrawals: %zu UPDATEs; %zu upstream(s) (generated in %.1f s)\n",
+              describe(table, announcements[0]).c_str(), withdrawals[0].messages, topology.blasters.size(),
+              seconds_between(generating, monotonic_now()));
   std::fflush(stdout);
 
-  if (options.blaster_only) return blaster_only(options, lab, topology, announcements);
+  if (options.blaster_only) return blaster_only(options, lab, topology, announcements[0]);
 
   std::map<std::string, DaemonKind> kinds{{"halinkd", DaemonKind::halinkd},
                                           {"bird", DaemonKind::bird},
@@ -406,9 +471,9 @@ int run(const Options& options) {
   const Summary* bird = nullptr;
   for (const Summary& s : summaries)
     if (s.kind == DaemonKind::bird) bird = &s;
-  std::printf("\n%zu %s prefixes, median of %d runs\n\n", table.prefixes.size(),
-              family == Family::ipv4 ? "IPv4" : "IPv6", options.runs);
-  std::printf("| daemon | load (s) | prefixes/s | withdraw (s) | CPU load + withdraw (s) | peak RSS (MB) | "
+  std::printf("\n%zu %s prefixes from %zu upstream(s), median of %d runs\n\n", table.prefixes.size(),
+              family == Family::ipv4 ? "IPv4" : "IPv6", topology.blasters.size(), options.runs);
+  std::printf("| daemon | load (s) | paths/s | withdraw (s) | CPU load + withdraw (s) | peak RSS (MB) | "
               "load vs BIRD | RSS vs BIRD | withdraw vs BIRD |\n|---|---|---|---|---|---|---|---|---|\n");
   for (const Summary& s : summaries) {
     std::string vs_load = "—", vs_rss = "—", vs_withdraw = "—";
@@ -423,7 +488,7 @@ int run(const Options& options) {
     }
     std::printf("| %s%s | %.2f | %.0f k | %.2f | %.2f + %.2f | %.0f | %s | %s | %s |\n", daemon_name(s.kind),
                 s.ok_runs < options.runs ? " (some runs failed)" : "", s.load,
-                static_cast<double>(table.prefixes.size()) / s.load / 1e3, s.withdraw, s.cpu_load, s.cpu_withdraw,
+                static_cast<double>(table.prefixes.size() * topology.blasters.size()) / s.load / 1e3, s.withdraw, s.cpu_load, s.cpu_withdraw,
                 s.rss_mb, vs_load.c_str(), vs_rss.c_str(), vs_withdraw.c_str());
   }
   return failures ? 1 : 0;
@@ -443,6 +508,8 @@ int main(int argc, char** argv) {
   app.add_option("--attribute-sets", options.attribute_sets, "distinct attribute sets instead of the default");
   app.add_option("--halinkd", options.halinkd_binary, "halinkd binary");
   app.add_option("--timeout", options.timeout_seconds, "seconds allowed per phase");
+  app.add_option("--upstreams", options.upstreams, "blasters sending the table, each with its own next hop")
+      ->check(CLI::Range(1, 4));
   app.add_flag("--blaster-only", options.blaster_only, "measure the blaster against a discarding sink");
   app.add_option("--perf", options.perf_output, "perf record -g halinkd during both phases into this file");
   CLI11_PARSE(app, argc, argv);
