@@ -54,6 +54,21 @@ public:
   // False when the peer did not have the route (send no withdrawal).
   bool withdraw(const Prefix& prefix) { return advertised_.erase(prefix); }
 
+  // The source of the route the peer has (sent, not queued), or nulls.
+  struct SentSource {
+    const AttrSet* attributes = nullptr;
+    PeerId from = 0;
+  };
+  SentSource sent_source(const Prefix& prefix) const {
+    const Advertised* a = advertised_.find(prefix);
+    return a && !a->queued ? SentSource{a->attributes.get(), a->from} : SentSource{};
+  }
+  // Records `source` for a sent route without sending anything: the
+  // speaker found that it exports to the advertisement the peer has.
+  void replace_sent_source(const Prefix& prefix, const ExportSource& source) {
+    if (Advertised* a = advertised_.find(prefix); a && !a->queued) *a = Advertised{source.attributes, source.from, false};
+  }
+
   bool contains(const Prefix& prefix) const { return advertised_.find(prefix) != nullptr; }
   // Hint that `prefix` is looked up soon (see FlatTable::prefetch).
   void prefetch(const Prefix& prefix) const { advertised_.prefetch(prefix); }

@@ -225,6 +225,12 @@ bool AttrSet::equals(const PathAttributes& a) const {
   return !has_rare(a);
 }
 
+bool AttrSet::same_except_next_hop(const AttrSet& other) const {
+  return decision == other.decision && as_path == other.as_path && communities == other.communities &&
+         rare == other.rare && has_next_hop == other.has_next_hop && has_origin == other.has_origin &&
+         atomic_aggregate == other.atomic_aggregate;
+}
+
 PathAttributes AttrSet::decode() const {
   PathAttributes a;
   if (has_origin) a.origin = decision.origin;

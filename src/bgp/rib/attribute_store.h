@@ -56,6 +56,7 @@ struct DecisionKey {
   bool has_originator_id = false;
 
   static DecisionKey of(const PathAttributes& attrs);
+  bool operator==(const DecisionKey&) const = default;
 };
 
 // Attributes most paths lack, interned as one piece (null when all absent).
@@ -90,6 +91,9 @@ struct AttrSet : SlabAllocated {
 
   // Whether this set holds exactly `attrs`.
   bool equals(const PathAttributes& attrs) const;
+  // Whether the two sets differ at most in NEXT_HOP (the pieces are
+  // interned, so comparing them is comparing pointers).
+  bool same_except_next_hop(const AttrSet& other) const;
   // The decoded form, rebuilt.
   PathAttributes decode() const;
 };

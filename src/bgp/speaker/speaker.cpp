@@ -794,6 +794,14 @@ fib::NextHop Speaker::fib_next_hop(const NextHop& hop) const {
 void Speaker::export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths) {
   if (!to.has_family(prefix.family())) return;
   const Path* best = paths ? paths->best() : nullptr;
+  // A new best path that exports to the advertisement the peer has: send
+  // nothing (FRR's suppress-duplicates). Another tunnel's path to the same
+  // prefix becoming best, when the first tunnel goes down or comes up, is
+  // the common case: the same attributes with its own next hop.
+  if (best && exports_alike(to, to.rib_out.sent_source(prefix), *best)) {
+    to.rib_out.replace_sent_source(prefix, ExportSource{best->attributes, best->peer});
+    return;
+  }
   Exported out = best ? export_attributes(to, prefix, *best) : Exported{};
   if (out.attributes) {
     ExportSource source{best->attributes, best->peer};
@@ -801,6 +809,20 @@ void Speaker::export_prefix(Neighbor& to, const Prefix& prefix, const PathList* 
   } else if (to.rib_out.withdraw(prefix)) {
     to.pending.withdraw.push_back(prefix);
   }
+}
+
+// Whether `best` exports to what was sent from `sent`, known without
+// exporting either: export policy reads neither the next hop nor the source
+// peer (policy.h), so two sets that differ only in NEXT_HOP export alike
+// when our own address replaces it for every source (eBGP, next-hop-self,
+// RFC 4271 §5.1.3) and the two sources are the same kind of peer (what
+// export_rules.h decides on), neither of them this neighbour.
+bool Speaker::exports_alike(const Neighbor& to, AdjRibOut::SentSource sent, const Path& best) const {
+  if (!sent.attributes || !(to.ebgp() || to.settings.next_hop_self) || best.peer == to.id) return false;
+  const PeerInfo* was = peers_.find(sent.from);
+  const PeerInfo& is = peers_[best.peer];
+  return was && was->ebgp == is.ebgp && was->local == is.local &&
+         sent.attributes->same_except_next_hop(*best.attributes.get());
 }
 
 Speaker::Exported Speaker::export_attributes(Neighbor& to, const Prefix& prefix, const Path& best) {

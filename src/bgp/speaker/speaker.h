@@ -237,6 +237,7 @@ private:
   void originate_networks();
   void export_prefix(Neighbor& to, const Prefix& prefix, const PathList* paths);
   Exported export_attributes(Neighbor& to, const Prefix& prefix, const Path& best);
+  bool exports_alike(const Neighbor& to, AdjRibOut::SentSource sent, const Path& best) const;
   // What export makes of a path of `from` with these attributes; nullopt: not announced.
   std::optional<PathAttributes> exported_attributes(const Neighbor& to, const Prefix& prefix,
                                                     const AttrSetRef& attributes, PeerId from) const;

@@ -459,3 +459,49 @@ TEST(Speaker, ExportPolicyChangesOnALiveSessionResendTheTableAndWithdrawWhatItRe
   EXPECT_EQ(advertised->routes[1].attributes.as_path->to_string(), "65002 65002 65002 65001");
   EXPECT_EQ(advertised->routes[1].attributes.next_hop, net.link(bc).address_a);
 }
+
+// When another tunnel's path becomes best, the route is exported again only
+// if what the downstream neighbour would get changes. Another tunnel's path
+// with the same attributes (its own next hop, which ours replaces) changes
+// nothing it sees: no UPDATE (FRR's suppress-duplicates). A prepended one
+// does: the neighbour gets the longer AS path.
+TEST(Speaker, ANewBestPathIsSentOnlyWhenItsExportDiffers) {
+  for (bool prepended : {false, true}) {
+    SCOPED_TRACE(prepended ? "second tunnel prepended" : "second tunnel alike");
+    SpeakerNetwork net;
+    size_t a = net.add_node("a", router(65001, "10.0.0.1", {prefix("10.1.0.0/16")}));
+    size_t b = net.add_node("b", router(65002, "10.0.0.2", {}));
+    size_t c = net.add_node("c", router(65003, "10.0.0.3", {}));
+    size_t first = net.connect(a, b, "169.254.21.", neighbor("b", 65002, "wg0"), neighbor("a", 65001, "wg0"));
+    size_t second = net.connect(a, b, "169.254.23.",
+                                neighbor("b-2", 65002, "wg1", prepended ? prepend_all(1) : accept_all()),
+                                neighbor("a-2", 65001, "wg1"));
+    size_t bc = net.connect(b, c, "169.254.22.", neighbor("c", 65003, "wg2"), neighbor("b", 65002, "wg2"));
+    net.start();
+    net.run_for(Duration::seconds(5));
+    ASSERT_TRUE(net.established(first));
+    ASSERT_TRUE(net.established(second));
+    ASSERT_TRUE(net.established(bc));
+    const PeerId b_at_c = net.link(bc).peer_at_b;
+    auto updates_at_c = [&] { return net.node(c).speaker->neighbor(b_at_c)->counters.received.update; };
+    auto as_path_at_c = [&] {
+      auto route = net.node(c).speaker->route(prefix("10.1.0.0/16"));
+      return route ? route->paths[0].attributes.as_path->to_string() : std::string("none");
+    };
+    ASSERT_EQ(as_path_at_c(), "65002 65001");
+    const size_t before = updates_at_c();
+
+    // The first tunnel fails: b's best path is now the second tunnel's.
+    const PeerId first_at_b = net.link(first).peer_at_b;
+    net.act(b, [&](Speaker& s, Time now) { s.bfd_down(now, first_at_b, "Control Detection Time Expired"); });
+    net.run_for(Duration::milliseconds(100));
+    EXPECT_EQ(as_path_at_c(), prepended ? "65002 65001 65001" : "65002 65001");
+    EXPECT_EQ(updates_at_c(), before + (prepended ? 1 : 0));
+
+    // And the second: the route is withdrawn all the same.
+    const PeerId second_at_b = net.link(second).peer_at_b;
+    net.act(b, [&](Speaker& s, Time now) { s.bfd_down(now, second_at_b, "Control Detection Time Expired"); });
+    net.run_for(Duration::milliseconds(100));
+    EXPECT_EQ(as_path_at_c(), "none");
+  }
+}
