@@ -159,6 +159,14 @@ RouteChange DecisionProcess::withdraw(const Prefix& prefix, PeerId peer) {
     rib_.erase(prefix, paths);
     return change;
   }
+  // A path other than the best (every tunnel but one when a peer's
+  // withdrawals or a session's end meet a prefix with several paths).
+  const RemovedPath removed =
+      prepare_removal(*paths, static_cast<size_t>(existing - paths->begin()), prefix.family(), config_, rib_);
+  if (removed != RemovedPath::unknown) {
+    rib_.remove_path(*paths, prefix.family(), &(*paths)[paths->size() - 1]);
+    return RouteChange{false, removed == RemovedPath::left_multipath && !peers_[peer].local};
+  }
   const Snapshot before(*paths);
   rib_.remove_path(*paths, prefix.family(), existing);
   select_paths(*paths, prefix.family(), peers_, config_, rib_);

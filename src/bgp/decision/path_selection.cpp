@@ -149,20 +149,31 @@ size_t select_paths(PathList& paths, Family family, const PeerTable& peers, cons
   return member_count + 1;
 }
 
+namespace {
+
+// Whether adding or removing one path can be decided against the selection
+// in place. It can when that selection is select_paths()' over candidates
+// that all stay candidates (a stale path may have eliminated another on MED
+// before it went stale; interior costs need a lookup each) and the MED step
+// decides nothing (every MED equal): then the comparator is one total
+// preorder, as for a sort (steps 2–4 of the header collapse).
+bool selection_is_incremental(const PathList& paths, const DecisionConfig& config, const LocRib& rib) {
+  if (config.igp_cost || paths.multipath_count() == 0) return false;
+  const uint32_t med = paths[0].attributes.decision().med;
+  for (const Path& path : paths)
+    if (!rib.is_current(path) || path.attributes.decision().med != med) return false;
+  return true;
+}
+
+}  // namespace
+
 AddedPath select_added_path(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config,
                             const LocRib& rib) {
   const size_t n = paths.size();
   const size_t k = paths.multipath_count();
-  // The previous selection stands for the old paths only when every one of
-  // them was a candidate and stays one: a stale path (retire_peer) may have
-  // eliminated another on MED, and interior costs need a lookup each.
-  if (config.igp_cost || n < 2 || k == 0) return AddedPath::unknown;
+  if (n < 2 || !selection_is_incremental(paths, config, rib)) return AddedPath::unknown;
   const Path& added = paths[n - 1];
   const DecisionKey& key = added.attributes.decision();
-  // Equal MEDs make the MED step decide nothing, so the comparator is the
-  // same total preorder as a sort (steps 2–4 of the header collapse).
-  for (size_t i = 0; i < n; ++i)
-    if (!rib.is_current(paths[i]) || paths[i].attributes.decision().med != key.med) return AddedPath::unknown;
 
   const Path& best = paths[0];
   const PathView best_view{best.attributes.decision(), peers[best.peer], 0};
@@ -186,6 +197,20 @@ AddedPath select_added_path(PathList& paths, Family family, const PeerTable& pee
   std::rotate(paths.begin() + place, paths.begin() + (n - 1), paths.end());
   paths.set_multipath_count(k + 1);
   return AddedPath::joined_multipath;
+}
+
+RemovedPath prepare_removal(PathList& paths, size_t index, Family family, const DecisionConfig& config,
+                            const LocRib& rib) {
+  const size_t n = paths.size();
+  const size_t k = paths.multipath_count();
+  if (index == 0 || !selection_is_incremental(paths, config, rib)) return RemovedPath::unknown;
+  if (index < k && k == config.max_paths(family) && n > k)
+    return RemovedPath::unknown;  // a path max_paths left out may take its place
+  // Last in the list, the others in their order (members stay in comparator order).
+  std::rotate(paths.begin() + index, paths.begin() + index + 1, paths.end());
+  if (index >= k) return RemovedPath::not_selected;
+  paths.set_multipath_count(k - 1);
+  return RemovedPath::left_multipath;
 }
 
 }  // namespace halink::bgp

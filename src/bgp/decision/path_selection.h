@@ -47,6 +47,23 @@ enum class AddedPath : uint8_t {
 AddedPath select_added_path(PathList& paths, Family family, const PeerTable& peers, const DecisionConfig& config,
                             const LocRib& rib);
 
+// What removing one path does to a selection (see prepare_removal).
+enum class RemovedPath : uint8_t {
+  unknown,        // not decided in place: remove it, then run select_paths()
+  not_selected,   // it was neither the best path nor a member; nothing changes
+  left_multipath  // it was a multipath member; the best path and the others stay
+};
+
+// `paths[index]` is to be removed from a list selected by select_paths()
+// before. When the selection without it is known from its place, moves it
+// to the end of the list (the others keep their order), sets the multipath
+// count the list will have without it and says which case it was; the
+// caller then removes the last path. Otherwise (the best path itself, or a
+// member whose place a path left out by max_paths could take) changes
+// nothing and returns unknown.
+RemovedPath prepare_removal(PathList& paths, size_t index, Family family, const DecisionConfig& config,
+                            const LocRib& rib);
+
 // The forwarding address of a path: NEXT_HOP, or for IPv6 the link-local
 // next hop of MP_REACH when no global one was given (RFC 2545 §3).
 IpAddress forwarding_address(const PathAttributes& attributes);

@@ -220,10 +220,11 @@ TEST_F(MultipathTest, MedEliminationIsOrderIndependent) {
   }
 }
 
-// A peer's first path to a known prefix is usually decided against the
-// best path alone (select_added_path). Whatever the path, the configuration
-// and the order, the selection must be the one the full pass makes, and
-// the reported change must match what forwarding and the peers see.
+// A peer's first path to a known prefix, and the removal of a path other
+// than the best, are usually decided in place (select_added_path,
+// prepare_removal). Whatever the paths, the configuration and the order,
+// the selection must be the one the full pass makes, and the reported
+// change must match what forwarding and the peers see.
 TEST_F(MultipathTest, IncrementalSelectionMatchesTheFullPass) {
   for (PeerId id = 1; id <= 6; ++id) add_peer(id, id <= 3 ? 65010 : 65020, /*ebgp=*/id != 6);
   std::mt19937 rng(7);
