@@ -348,7 +348,8 @@ int blaster_only(const Options& options, Lab& lab, const BenchTopology& topology
   for (int run = 1; run <= options.runs; ++run) {
     // The sink stands where the daemon would, on the blaster's link.
     EndpointConfig discard_config{topology.daemon_as, topology.blaster_as, 0x0a000101, topology.daemon_towards_blaster,
-                                  topology.blasters[0], 179, topology.family, Duration::seconds(topology.hold_time), true};
+                                  topology.blasters[0], 179, topology.family,
+                                  Duration::seconds(topology.hold_time), true};
     EndpointConfig blaster_config{topology.blaster_as, topology.daemon_as, 0x0a000102, topology.blasters[0],
                                   topology.daemon_towards_blaster, 179, topology.family,
                                   Duration::seconds(topology.hold_time), false};
@@ -488,8 +489,8 @@ int run(const Options& options) {
     }
     std::printf("| %s%s | %.2f | %.0f k | %.2f | %.2f + %.2f | %.0f | %s | %s | %s |\n", daemon_name(s.kind),
                 s.ok_runs < options.runs ? " (some runs failed)" : "", s.load,
-                static_cast<double>(table.prefixes.size() * topology.blasters.size()) / s.load / 1e3, s.withdraw, s.cpu_load, s.cpu_withdraw,
-                s.rss_mb, vs_load.c_str(), vs_rss.c_str(), vs_withdraw.c_str());
+                static_cast<double>(table.prefixes.size() * topology.blasters.size()) / s.load / 1e3, s.withdraw,
+                s.cpu_load, s.cpu_withdraw, s.rss_mb, vs_load.c_str(), vs_rss.c_str(), vs_withdraw.c_str());
   }
   return failures ? 1 : 0;
 }

@@ -138,7 +138,8 @@ RouteChange DecisionProcess::update(const Prefix& prefix, PeerId peer, AttrSetRe
     return difference(before, &paths, peers_);
   }
   const Snapshot before(paths);
-  rib_.set_attributes(prefix.family(), *existing, std::move(attributes));  // implicit withdraw + replace (RFC 4271 §3.1)
+  // Implicit withdrawal and replacement (RFC 4271 §3.1).
+  rib_.set_attributes(prefix.family(), *existing, std::move(attributes));
   select_paths(paths, prefix.family(), peers_, config_, rib_);
   return difference(before, &paths, peers_);
 }

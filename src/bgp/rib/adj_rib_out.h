@@ -66,7 +66,8 @@ public:
   // Records `source` for a sent route without sending anything: the
   // speaker found that it exports to the advertisement the peer has.
   void replace_sent_source(const Prefix& prefix, const ExportSource& source) {
-    if (Advertised* a = advertised_.find(prefix); a && !a->queued) *a = Advertised{source.attributes, source.from, false};
+    if (Advertised* a = advertised_.find(prefix); a && !a->queued)
+      *a = Advertised{source.attributes, source.from, false};
   }
 
   bool contains(const Prefix& prefix) const { return advertised_.find(prefix) != nullptr; }
