@@ -12,11 +12,16 @@
 // A session that goes down drops its queued UPDATEs; the withdrawal of what
 // it announced is the decision process's (begin_peer_withdrawal retires the
 // paths at once, withdraw_peer_slice removes them in slices).
+//
+// The Enhanced Route Refresh markers (BoRR, EoRR; RFC 7313 §4) queue here
+// too, in their place among the UPDATEs: an EoRR acted on when it arrives
+// would purge the routes whose re-announcements still wait in the queue.
 #pragma once
 
 #include <cstddef>
 #include <deque>
 #include <optional>
+#include <variant>
 #include <vector>
 
 #include "bgp/session/actions.h"
@@ -30,17 +35,19 @@ public:
   // costs a turn too).
   static size_t cost_of(const Update& update);
 
+  using Entry = std::variant<session::ReceivedUpdate, RouteRefresh>;
   void push(session::ReceivedUpdate update);
-  std::optional<session::ReceivedUpdate> pop_update();
+  void push(RouteRefresh marker);  // a BoRR or EoRR; costs one
+  std::optional<Entry> pop();
 
   void clear();
-  bool empty() const { return updates_.empty(); }
+  bool empty() const { return entries_.empty(); }
   // Prefixes waiting: NLRI and withdrawn routes of queued UPDATEs.
   size_t queued_prefixes() const { return update_prefixes_; }
-  size_t queued_updates() const { return updates_.size(); }
 
 private:
-  std::deque<session::ReceivedUpdate> updates_;
+  static size_t cost_of(const Entry& entry);
+  std::deque<Entry> entries_;
   size_t update_prefixes_ = 0;
 };
 

@@ -5,6 +5,7 @@
 #include <unordered_map>
 
 #include "bgp/speaker/export_rules.h"
+#include "bgp/speaker/refresh_marks.h"
 #include "bgp/speaker/route_inbox.h"
 #include "bgp/policy/policy_evaluator.h"
 #include "bgp/rib/flat_table.h"
@@ -175,6 +176,7 @@ struct Speaker::Neighbor {
   PendingOut pending;
   ExportMemo export_memo;
   RouteInbox inbox;
+  RefreshMarks refresh_marks;  // the peer's Enhanced Route Refresh in progress
   std::optional<TableExport> table_export;
   std::optional<Negotiated> negotiated;  // while Established
   std::optional<IpAddress> learned_local_address;
@@ -559,6 +561,7 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
   n.state_since = now;
   if (!down.was_established) {
     n.inbox.clear();
+    n.refresh_marks.clear();
     return;
   }
   n.negotiated.reset();
@@ -569,6 +572,7 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
   // per-prefix withdrawals follow in slices (process_pending). UPDATEs of
   // the dead session still queued are dropped.
   n.inbox.clear();
+  n.refresh_marks.clear();
   for (const NextHop& hop : decision_.begin_peer_withdrawal(n.id))
     if (config_.forwarding) actions_.push_back(speaker::NextHopDown{fib_next_hop(hop)});
   n.rib_in.clear_pre_policy();
@@ -580,6 +584,7 @@ void Speaker::on_down(Time now, Neighbor& n, const session::Down& down) {
 
 void Speaker::withdraw_all_from(Neighbor& n) {
   n.inbox.clear();
+  n.refresh_marks.clear();
   decision_.begin_peer_withdrawal(n.id);
   while (!withdraw_slice(n, withdrawal_turn)) {
   }
@@ -609,10 +614,15 @@ bool Speaker::process_pending(Time now, size_t budget) {
         withdraw_slice(*n, turn);
         done += turn;
         progressed = true;
-      } else if (auto received = n->inbox.pop_update()) {
-        done += RouteInbox::cost_of(received->update);
-        on_update(now, *n, *received);
-        drain_session(now, *n);  // max-prefix may have ended the session
+      } else if (auto entry = n->inbox.pop()) {
+        if (auto* received = std::get_if<session::ReceivedUpdate>(&*entry)) {
+          done += RouteInbox::cost_of(received->update);
+          on_update(now, *n, *received);
+          drain_session(now, *n);  // max-prefix may have ended the session
+        } else {
+          done += 1;
+          on_refresh_marker(*n, std::get<RouteRefresh>(*entry));
+        }
         progressed = true;
       }
       if (n->table_export && done < budget) {
@@ -642,6 +652,9 @@ void Speaker::on_update(Time now, Neighbor& n, session::ReceivedUpdate& received
   Update& u = received.update;
   for (const DecodeProblem& p : received.problems)
     log(LogLevel::warning, n.id, std::string("UPDATE ") + error_action_name(p.action) + ": " + p.reason);
+  if (n.refresh_marks.in_progress())
+    for (const NlriList* routes : {&u.withdrawn, &u.mp_withdrawn, &u.nlri, &u.mp_nlri})
+      for (const Prefix& p : routes->prefixes) n.refresh_marks.refreshed(p);
   withdraw_nlri(n, u.withdrawn);
   withdraw_nlri(n, u.mp_withdrawn);
   if (received.action == ErrorAction::treat_as_withdraw) {
@@ -754,12 +767,50 @@ void Speaker::check_max_prefix(Time now, Neighbor& n, Family family) {
 }
 
 void Speaker::on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refresh) {
-  if (!refresh.afi_safi.is_unicast() || refresh.subtype != RouteRefresh::normal) return;
-  // RFC 2918 §4: re-advertise the Adj-RIB-Out of that family; a family
-  // not negotiated is ignored.
-  if (!n.has_family(refresh.afi_safi.family())) return;
+  // RFC 2918 §4: a family not negotiated is ignored.
+  if (!refresh.afi_safi.is_unicast() || !n.has_family(refresh.afi_safi.family())) return;
+  if (refresh.subtype == RouteRefresh::begin_of_rib || refresh.subtype == RouteRefresh::end_of_rib) {
+    // RFC 7313 §4: the demarcation of the peer's re-sent table, acted on in
+    // order with its UPDATEs (route_inbox.h). Meaningless without the
+    // capability on both sides: ignored then.
+    if (n.negotiated && n.negotiated->enhanced_route_refresh) n.inbox.push(refresh);
+    return;
+  }
+  if (refresh.subtype != RouteRefresh::normal) return;  // RFC 7313 §5: unknown subtype
+  // RFC 2918 §4: re-advertise the Adj-RIB-Out of that family.
   resend_table(now, n, refresh.afi_safi.family(), true);
   flush(now);
+}
+
+// RFC 7313 §4. At BoRR every route the peer announced in the family becomes
+// stale; at EoRR those it did not announce or withdraw again are removed.
+// The walk at BoRR goes over the whole Loc-RIB in one step: a refresh is
+// rare and asked for by an operator, not part of a table load.
+void Speaker::on_refresh_marker(Neighbor& n, const RouteRefresh& marker) {
+  const Family family = marker.afi_safi.family();
+  if (marker.subtype == RouteRefresh::begin_of_rib) {
+    // Everything the peer announced: the pre-policy copy when kept, else
+    // its paths in the Loc-RIB (what import rejected is not held anywhere).
+    std::vector<Prefix> routes;
+    if (n.rib_in.keeps_pre_policy()) {
+      n.rib_in.for_each_pre_policy([&](const Prefix& p, const AttrSetRef&) {
+        if (p.family() == family) routes.push_back(p);
+      });
+    } else {
+      loc_rib_.for_each([&](const Prefix& p, PathList& paths) {
+        const Path* path = p.family() == family ? paths.find(n.id) : nullptr;
+        if (path && loc_rib_.is_current(*path)) routes.push_back(p);
+      });
+    }
+    n.refresh_marks.begin(family, routes);
+    return;
+  }
+  const std::vector<Prefix> stale = n.refresh_marks.end(family);
+  for (const Prefix& p : stale) withdraw_path(n, p);
+  if (!stale.empty())
+    log(LogLevel::info, n.id,
+        std::string("route refresh of ") + family_name(family) + " ended: " + std::to_string(stale.size()) +
+            " routes not sent again removed (RFC 7313)");
 }
 
 // ---------------------------------------------------------------- decision → outputs

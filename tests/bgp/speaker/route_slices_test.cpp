@@ -39,13 +39,15 @@ NeighborSettings neighbor(const std::string& name, IpAddress address) {
   return s;
 }
 
-std::vector<uint8_t> peer_open(uint32_t router_id) {
+std::vector<uint8_t> peer_open(uint32_t router_id, bool enhanced_route_refresh = false) {
   OpenMessage open;
   open.my_as = uint16_t(peer_as);
   open.hold_time = 3;
   open.bgp_identifier = router_id;
   open.capabilities.four_octet_as = peer_as;
   open.capabilities.multiprotocol = {AfiSafi::unicast(Family::ipv4)};
+  open.capabilities.route_refresh = enhanced_route_refresh;
+  open.capabilities.enhanced_route_refresh = enhanced_route_refresh;
   return encode(open);
 }
 
@@ -79,11 +81,14 @@ struct Harness {
   std::vector<SpeakerAction> actions;
 
   // A neighbour connected and Established.
-  std::pair<PeerId, ConnectionId> establish(const std::string& name, IpAddress address, uint32_t router_id) {
-    PeerId peer = speaker.add_neighbor(now, neighbor(name, address));
+  std::pair<PeerId, ConnectionId> establish(const std::string& name, IpAddress address, uint32_t router_id,
+                                            bool enhanced_route_refresh = false, bool soft_reconfiguration = false) {
+    NeighborSettings settings = neighbor(name, address);
+    settings.soft_reconfiguration_inbound = soft_reconfiguration;
+    PeerId peer = speaker.add_neighbor(now, settings);
     speaker.start(now);
     ConnectionId c = speaker.on_incoming(now, peer, local_address);
-    feed(peer, c, peer_open(router_id));
+    feed(peer, c, peer_open(router_id, enhanced_route_refresh));
     feed(peer, c, encode(Keepalive{}));
     EXPECT_EQ(speaker.neighbor(peer)->state, SessionState::established);
     return {peer, c};
@@ -119,7 +124,7 @@ TEST(RouteInbox, CountsPrefixesAndDropsTheDeadSessionsUpdates) {
   inbox.push(a);
   inbox.push(session::ReceivedUpdate{});  // End-of-RIB costs one
   EXPECT_EQ(inbox.queued_prefixes(), 4u);
-  EXPECT_TRUE(inbox.pop_update().has_value());
+  EXPECT_TRUE(inbox.pop().has_value());
   EXPECT_EQ(inbox.queued_prefixes(), 1u);
   inbox.clear();  // the session went down
   EXPECT_TRUE(inbox.empty());
@@ -292,4 +297,49 @@ TEST(RouteSlices, TableExportToANewSessionIsSlicedAndEndsWithEndOfRib) {
   ASSERT_GT(updates.size(), 1u);
   EXPECT_EQ(updates.back(), 23u);
   EXPECT_EQ(std::count(updates.begin(), updates.end(), size_t(23)), 1);
+}
+
+// RFC 7313 §4: the peer sends its table again between BoRR and EoRR; at EoRR
+// the routes it did not send again are removed, the others stay (they are
+// never withdrawn in between). The markers wait in the queue in their place
+// among the UPDATEs: here the whole refresh arrives before any of it is
+// processed. Without the capability negotiated the markers mean nothing.
+// With soft reconfiguration the copy as received loses the routes as well.
+TEST(RouteSlices, EnhancedRouteRefreshRemovesWhatThePeerDidNotSendAgain) {
+  for (auto [enhanced, soft] : {std::pair{true, false}, std::pair{false, false}, std::pair{true, true}}) {
+    SCOPED_TRACE(std::string(enhanced ? "Enhanced Route Refresh" : "not negotiated") +
+                 (soft ? ", soft reconfiguration" : ""));
+    Harness h;
+    const IpAddress gateway = IpAddress::v4(10, 0, 0, 2);
+    auto [peer, c] = h.establish("p", gateway, 0x0a000002, enhanced, soft);
+    h.feed(peer, c, table(0x0b000000, 3000, gateway));
+    while (h.speaker.process_pending(h.now, 4096)) {
+    }
+    ASSERT_EQ(h.speaker.loc_rib_prefixes(), 3000u);
+    h.take();
+    const size_t changes_before = h.route_changes();
+
+    const AfiSafi ipv4 = AfiSafi::unicast(Family::ipv4);
+    std::vector<uint8_t> refresh = encode(RouteRefresh{ipv4, RouteRefresh::begin_of_rib});
+    const std::vector<uint8_t> again = table(0x0b000000, 2000, gateway);
+    const std::vector<uint8_t> end = encode(RouteRefresh{ipv4, RouteRefresh::end_of_rib});
+    refresh.insert(refresh.end(), again.begin(), again.end());
+    refresh.insert(refresh.end(), end.begin(), end.end());
+    h.feed(peer, c, refresh);
+    while (h.speaker.process_pending(h.now, 4096)) {
+    }
+    h.take();
+    EXPECT_EQ(h.speaker.neighbor(peer)->state, SessionState::established);
+    EXPECT_EQ(h.speaker.loc_rib_prefixes(), enhanced ? 2000u : 3000u);
+    EXPECT_TRUE(h.speaker.route(*Prefix::make(IpAddress::v4(0x0b000000 + (1999u << 8)), 24)));
+    EXPECT_EQ(bool(h.speaker.route(*Prefix::make(IpAddress::v4(0x0b000000 + (2000u << 8)), 24))), !enhanced);
+    // The 2,000 routes sent again changed nothing; only the removed ones did.
+    EXPECT_EQ(h.route_changes() - changes_before, enhanced ? 1000u : 0u);
+    if (soft) {
+      auto received = h.speaker.received_routes(peer);
+      ASSERT_TRUE(received);
+      EXPECT_TRUE(received->pre_policy);
+      EXPECT_EQ(received->routes.size(), 2000u);
+    }
+  }
 }
