@@ -404,9 +404,11 @@ TEST_P(InteropTest, RefreshInKeepsTheRoutesThePeerSendsAgain) {
   ASSERT_GE(before, 0);
   auto reply = lab.halinkd().cli("neighbor " + neighbor_name(1) + " refresh in");
   ASSERT_TRUE(reply.ok()) << reply.output;
-  // BIRD answers between BoRR and EoRR. GoBGP has no Enhanced Route Refresh;
-  // FRR 8.4 sends nothing back here (it answers a refresh only after it has
-  // sent End-of-RIB for the family, which it has not to halinkd).
+  // BIRD answers between BoRR and EoRR. GoBGP has no Enhanced Route Refresh.
+  // FRR 8.4 ignores the request ("rcvd route-refresh (REQUEST) ... before
+  // EoR" in its debug log): with Enhanced Route Refresh it answers only once
+  // it has sent End-of-RIB, which it sends only to a peer that announced
+  // Graceful Restart, and halinkd does not.
   if (GetParam() == PeerKind::bird) {
     EXPECT_TRUE(wait_until([&] { return refreshes_received() >= before + 2; }, change_timeout))
         << "no BoRR and EoRR from the peer\n" << lab.describe(1);
