@@ -492,13 +492,22 @@ void Speaker::on_timer(Time now) {
       n->session.on_timer(now);
       drain_session(now, *n);
     }
+    // A refresh whose EoRR did not come in time ends as if it had: queued
+    // behind the UPDATEs already received, which may re-announce routes.
+    for (Family family : n->refresh_marks.take_expired(now)) {
+      log(LogLevel::warning, n->id,
+          std::string("no EoRR for ") + family_name(family) + " within " +
+              std::to_string(RefreshMarks::stale_time.s()) + " s of the BoRR: ending the route refresh");
+      n->inbox.push(RouteRefresh{AfiSafi::unicast(family), RouteRefresh::end_of_rib});
+    }
   }
   flush(now);
 }
 
 Time Speaker::next_deadline() const {
   Time t = Time::never();
-  for (auto& [id, n] : neighbors_) t = earliest(t, n->session.next_deadline());
+  for (auto& [id, n] : neighbors_)
+    t = earliest(t, earliest(n->session.next_deadline(), n->refresh_marks.next_deadline()));
   return t;
 }
 
@@ -621,7 +630,7 @@ bool Speaker::process_pending(Time now, size_t budget) {
           drain_session(now, *n);  // max-prefix may have ended the session
         } else {
           done += 1;
-          on_refresh_marker(*n, std::get<RouteRefresh>(*entry));
+          on_refresh_marker(now, *n, std::get<RouteRefresh>(*entry));
         }
         progressed = true;
       }
@@ -786,7 +795,7 @@ void Speaker::on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refres
 // stale; at EoRR those it did not announce or withdraw again are removed.
 // The walk at BoRR goes over the whole Loc-RIB in one step: a refresh is
 // rare and asked for by an operator, not part of a table load.
-void Speaker::on_refresh_marker(Neighbor& n, const RouteRefresh& marker) {
+void Speaker::on_refresh_marker(Time now, Neighbor& n, const RouteRefresh& marker) {
   const Family family = marker.afi_safi.family();
   if (marker.subtype == RouteRefresh::begin_of_rib) {
     // Everything the peer announced: the pre-policy copy when kept, else
@@ -802,7 +811,7 @@ void Speaker::on_refresh_marker(Neighbor& n, const RouteRefresh& marker) {
         if (path && loc_rib_.is_current(*path)) routes.push_back(p);
       });
     }
-    n.refresh_marks.begin(family, routes);
+    n.refresh_marks.begin(now, family, routes);
     return;
   }
   const std::vector<Prefix> stale = n.refresh_marks.end(family);

@@ -222,7 +222,7 @@ private:
   void on_established(Time now, Neighbor& n, const Negotiated& negotiated);
   void on_down(Time now, Neighbor& n, const session::Down& down);
   void on_update(Time now, Neighbor& n, session::ReceivedUpdate& received);
-  void on_refresh_marker(Neighbor& n, const RouteRefresh& marker);
+  void on_refresh_marker(Time now, Neighbor& n, const RouteRefresh& marker);
   void on_route_refresh(Time now, Neighbor& n, const RouteRefresh& refresh);
   void import_nlri(Neighbor& n, const NlriList& nlri, const AttrSetRef& received, const PathAttributes& attrs);
   void withdraw_nlri(Neighbor& n, const NlriList& nlri);

@@ -3,6 +3,7 @@
 // work waits in the neighbour's queue until process_pending() takes it.
 #include <gtest/gtest.h>
 
+#include "bgp/speaker/refresh_marks.h"
 #include "bgp/speaker/route_inbox.h"
 #include "bgp/speaker/speaker.h"
 #include "bgp/wire/codec.h"
@@ -342,4 +343,37 @@ TEST(RouteSlices, EnhancedRouteRefreshRemovesWhatThePeerDidNotSendAgain) {
       EXPECT_EQ(received->routes.size(), 2000u);
     }
   }
+}
+
+// A peer that sends BoRR and never its EoRR (its session state lost, say)
+// cannot keep the routes it did not send again for ever: after
+// RefreshMarks::stale_time the refresh ends as if the EoRR had come.
+TEST(RouteSlices, ARouteRefreshWithoutEoRREndsAfterTheStaleTime) {
+  Harness h;
+  const IpAddress gateway = IpAddress::v4(10, 0, 0, 2);
+  auto [peer, c] = h.establish("p", gateway, 0x0a000002, /*enhanced_route_refresh=*/true);
+  h.feed(peer, c, table(0x0b000000, 300, gateway));
+  while (h.speaker.process_pending(h.now, 4096)) {
+  }
+  std::vector<uint8_t> refresh = encode(RouteRefresh{AfiSafi::unicast(Family::ipv4), RouteRefresh::begin_of_rib});
+  const std::vector<uint8_t> again = table(0x0b000000, 200, gateway);
+  refresh.insert(refresh.end(), again.begin(), again.end());
+  h.feed(peer, c, refresh);
+  while (h.speaker.process_pending(h.now, 4096)) {
+  }
+  EXPECT_EQ(h.speaker.loc_rib_prefixes(), 300u);
+  EXPECT_LE(h.speaker.next_deadline(), h.now + RefreshMarks::stale_time);
+
+  // Keepalives keep the session up; the refresh's time runs out.
+  const Time end = h.now + RefreshMarks::stale_time + Duration::seconds(1);
+  while (h.now < end) {
+    h.now = std::min(end, h.now + Duration::seconds(1));
+    h.feed(peer, c, encode(Keepalive{}));
+    if (h.speaker.next_deadline() <= h.now) h.speaker.on_timer(h.now);
+    while (h.speaker.process_pending(h.now, 4096)) {
+    }
+  }
+  h.take();
+  EXPECT_EQ(h.speaker.neighbor(peer)->state, SessionState::established);
+  EXPECT_EQ(h.speaker.loc_rib_prefixes(), 200u);
 }
