@@ -394,11 +394,8 @@ TEST_P(InteropTest, RefreshInKeepsTheRoutesThePeerSendsAgain) {
   ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
 
   auto refreshes_received = [&] {
-    auto j = lab.halinkd().show("neighbors");
-    if (j.is_object() && j.contains("neighbors"))
-      for (auto& n : j["neighbors"])
-        if (n.value("name", "") == neighbor_name(1)) return n["messages"]["received"].value("route_refresh", -1);
-    return -1;
+    auto n = lab.halinkd().neighbor(neighbor_name(1));
+    return n.is_object() ? n["messages"]["received"].value("route_refresh", -1) : -1;
   };
   const int before = refreshes_received();
   ASSERT_GE(before, 0);
@@ -531,12 +528,8 @@ TEST(InteropReload, BrokenConfigurationIsRefusedAndSessionsStayUp) {
   ASSERT_TRUE(lab.wait_kernel_route(peer_network, {peer_address(1)}));
 
   auto established_for = [&] {
-    auto j = lab.halinkd().show("neighbors");
-    if (j.is_object() && j.contains("neighbors"))
-      for (auto& n : j["neighbors"])
-        if (n.value("name", "") == neighbor_name(1) && n.value("state", "") == "Established")
-          return n.value("since_seconds", -1.0);
-    return -1.0;
+    auto n = lab.halinkd().neighbor(neighbor_name(1));
+    return n.is_object() && n.value("state", "") == "Established" ? n.value("since_seconds", -1.0) : -1.0;
   };
   double up_before = established_for();
   ASSERT_GE(up_before, 0.0);

@@ -487,12 +487,17 @@ nlohmann::json Halinkd::show(const std::string& what) const {
   return r.ok() ? parse_json(r.output) : nlohmann::json();
 }
 
-std::string Halinkd::neighbor_state(const std::string& name) const {
+nlohmann::json Halinkd::neighbor(const std::string& name) const {
   auto j = show("neighbors");
-  if (!j.is_object() || !j.contains("neighbors")) return "";
-  for (auto& n : j["neighbors"])
-    if (text_of(n, "name") == name) return text_of(n, "state");
-  return "";
+  if (j.is_object() && j.contains("neighbors"))
+    for (auto& n : j["neighbors"])
+      if (text_of(n, "name") == name) return n;
+  return nullptr;
+}
+
+std::string Halinkd::neighbor_state(const std::string& name) const {
+  auto n = neighbor(name);
+  return n.is_object() ? text_of(n, "state") : "";
 }
 
 std::string Halinkd::bfd_state(const std::string& name) const {

@@ -121,6 +121,8 @@ public:
   CommandResult cli(const std::string& args) const;
   // `halink -s SOCKET show WHAT --json`; null when it failed.
   nlohmann::json show(const std::string& what) const;
+  // The neighbour's entry in `show neighbors --json` (null if absent).
+  nlohmann::json neighbor(const std::string& name) const;
   // The neighbour's session state as halinkd shows it ("" if unknown).
   std::string neighbor_state(const std::string& name) const;
   // The state of the neighbour's BFD session in `show bfd --json` ("" if none).
