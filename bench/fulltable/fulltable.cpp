@@ -254,7 +254,9 @@ RunResult run_once(DaemonKind kind, const Options& options, Lab& lab, const Benc
   auto every_blaster = [&](auto&& predicate) {
     return std::all_of(blasters.begin(), blasters.end(), [&](const auto& b) { return predicate(*b); });
   };
-  auto some_blaster_failed = [&] { return !every_blaster([](const Blaster& b) { return !b.failed.load(); }); };
+  auto some_blaster_failed = [&] {
+    return std::any_of(blasters.begin(), blasters.end(), [](const auto& b) { return b->failed.load(); });
+  };
   auto blaster_errors = [&] {
     std::string errors;
     for (const auto& b : blasters) errors += b->error;
